@@ -1,0 +1,55 @@
+// The one route table: CDK builds API Gateway routes and one Lambda per route from it, and the
+// local server serves exactly the same routes with the same handler modules.
+import type { Role } from '../app/ports.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  /** Stable operation id: also the OpenAPI operationId and the Lambda's logical name. */
+  id: string;
+  method: HttpMethod;
+  /** API Gateway path template, e.g. /v1/port-ins/{id}. */
+  path: string;
+  /** Handler module under functions/, without extension; it exports `handler`. */
+  handler: string;
+  /** Roles allowed; 'public' routes skip the authorizer. */
+  access: readonly Role[] | 'public';
+  /** Whether the handler writes to the table (drives least-privilege grants). */
+  writes: boolean;
+  summary: string;
+}
+
+const ALL: readonly Role[] = ['operator', 'customer', 'carrier'];
+const BACK_OFFICE: readonly Role[] = ['operator'];
+const CUSTOMER_SIDE: readonly Role[] = ['operator', 'customer'];
+
+export const ROUTES: readonly RouteSpec[] = [
+  { id: 'health', method: 'GET', path: '/health', handler: 'api/health', access: 'public', writes: false, summary: 'Liveness check' },
+  { id: 'openapi', method: 'GET', path: '/openapi.json', handler: 'api/openapi', access: 'public', writes: false, summary: 'This API as an OpenAPI 3.1 document' },
+
+  { id: 'createAccount', method: 'POST', path: '/v1/accounts', handler: 'api/accounts/create', access: BACK_OFFICE, writes: true, summary: 'Create a customer account and its API key' },
+  { id: 'listAccounts', method: 'GET', path: '/v1/accounts', handler: 'api/accounts/list', access: BACK_OFFICE, writes: false, summary: 'List accounts' },
+  { id: 'getAccount', method: 'GET', path: '/v1/accounts/{id}', handler: 'api/accounts/get', access: CUSTOMER_SIDE, writes: false, summary: 'Read an account' },
+  { id: 'addAccountNumbers', method: 'POST', path: '/v1/accounts/{id}/numbers', handler: 'api/accounts/add-numbers', access: BACK_OFFICE, writes: true, summary: "Add numbers to an account's inventory" },
+  { id: 'listAccountNumbers', method: 'GET', path: '/v1/accounts/{id}/numbers', handler: 'api/accounts/list-numbers', access: CUSTOMER_SIDE, writes: false, summary: "List an account's inventory" },
+  { id: 'recordCallActivity', method: 'POST', path: '/v1/accounts/{id}/call-activity', handler: 'api/accounts/call-activity', access: BACK_OFFICE, writes: true, summary: 'Record a call (GB activation prerequisite)' },
+
+  { id: 'createCarrier', method: 'POST', path: '/v1/carriers', handler: 'api/carriers/create', access: BACK_OFFICE, writes: true, summary: 'Register a carrier and its API key' },
+  { id: 'listCarriers', method: 'GET', path: '/v1/carriers', handler: 'api/carriers/list', access: CUSTOMER_SIDE, writes: false, summary: 'List carriers (to pick the losing carrier)' },
+
+  { id: 'checkPortability', method: 'POST', path: '/v1/portability-checks', handler: 'api/portability-checks/create', access: CUSTOMER_SIDE, writes: false, summary: 'Check numbers before ordering' },
+
+  { id: 'createPortIn', method: 'POST', path: '/v1/port-ins', handler: 'api/port-ins/create', access: CUSTOMER_SIDE, writes: true, summary: 'Create a port-in order (draft) with validation and quote' },
+  { id: 'listPortIns', method: 'GET', path: '/v1/port-ins', handler: 'api/port-ins/list', access: ALL, writes: false, summary: 'List port-in orders' },
+  { id: 'getPortIn', method: 'GET', path: '/v1/port-ins/{id}', handler: 'api/port-ins/get', access: ALL, writes: false, summary: 'Read a port-in order' },
+  { id: 'updatePortIn', method: 'PATCH', path: '/v1/port-ins/{id}', handler: 'api/port-ins/update', access: CUSTOMER_SIDE, writes: true, summary: 'Edit a draft or rejected order (JSON merge patch)' },
+  { id: 'submitPortIn', method: 'POST', path: '/v1/port-ins/{id}/submit', handler: 'api/port-ins/submit', access: CUSTOMER_SIDE, writes: true, summary: 'Submit the order: validation, porting fees charged' },
+  { id: 'signPortIn', method: 'POST', path: '/v1/port-ins/{id}/signature', handler: 'api/port-ins/sign', access: CUSTOMER_SIDE, writes: true, summary: 'Sign the Letter of Authority' },
+  { id: 'postCarrierEvent', method: 'POST', path: '/v1/port-ins/{id}/carrier-events', handler: 'api/port-ins/carrier-event', access: ['operator', 'carrier'], writes: true, summary: "Record the losing carrier's answer" },
+  { id: 'resubmitPortIn', method: 'POST', path: '/v1/port-ins/{id}/resubmit', handler: 'api/port-ins/resubmit', access: CUSTOMER_SIDE, writes: true, summary: 'Resubmit a rejected order' },
+  { id: 'cancelPortIn', method: 'POST', path: '/v1/port-ins/{id}/cancel', handler: 'api/port-ins/cancel', access: CUSTOMER_SIDE, writes: true, summary: 'Cancel the order and charge the cancellation fee' },
+  { id: 'listPortInEvents', method: 'GET', path: '/v1/port-ins/{id}/events', handler: 'api/port-ins/events', access: ALL, writes: false, summary: "The order's timeline" },
+];
+
+/** The Lambda authorizer's handler module. */
+export const AUTHORIZER_HANDLER = 'api/authorizer';

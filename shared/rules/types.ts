@@ -1,0 +1,268 @@
+// The vocabulary of the porting rules (see ../shared/rulebook.md, "Words").
+// Plain data only: every rule is a pure function over these types.
+
+export type Market = 'AU' | 'GB' | 'FR';
+export const MARKETS: readonly Market[] = ['AU', 'GB', 'FR'];
+
+export type Currency = 'AUD' | 'GBP' | 'EUR';
+
+/** Integer minor units plus an ISO currency, e.g. { currency: 'AUD', amountMinor: 2000 } is A$20.00. */
+export interface Money {
+  currency: Currency;
+  amountMinor: number;
+}
+
+/** A calendar date in a market's time zone, `YYYY-MM-DD`. Never a UTC date. */
+export type IsoDate = string;
+
+export type LineType = 'pstn' | 'isdn' | 'mobile' | 'digital';
+export const LINE_TYPES: readonly LineType[] = ['pstn', 'isdn', 'mobile', 'digital'];
+
+/** Enhancements or other services carried on a line. */
+export type LineService =
+  | 'adsl'
+  | 'dsl'
+  | 'eftpos'
+  | 'line_hunt'
+  | 'duet'
+  | 'in_dial'
+  | 'on_ramp'
+  | 'split_phone_fax';
+export const LINE_SERVICES: readonly LineService[] = [
+  'adsl',
+  'dsl',
+  'eftpos',
+  'line_hunt',
+  'duet',
+  'in_dial',
+  'on_ramp',
+  'split_phone_fax',
+];
+
+export type Category = 'standard' | 'complex';
+
+export type OrderStatus =
+  | 'draft'
+  | 'awaiting_signature'
+  | 'on_hold'
+  | 'submitted'
+  | 'rejected'
+  | 'scheduled'
+  | 'completed'
+  | 'cancelled'
+  | 'withdrawn'
+  | 'expired';
+
+export const FINAL_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled', 'withdrawn', 'expired'];
+export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.includes(status);
+
+/** Who did something: recorded on every event. */
+export interface Actor {
+  kind: 'customer' | 'operator' | 'carrier' | 'system';
+  id: string;
+}
+
+export interface PlanPrices {
+  active: boolean;
+  portingEnabled: boolean;
+  /** The account's monthly subscription: the base of GB late-port compensation. */
+  monthlyFee: Money;
+  /** Porting fee per number and category; absent means porting is free. */
+  portingFees?: { standard: Money; complex: Money };
+  /** Fee per ported-back number; absent means one porting fee of the order's category. */
+  portBackFee?: Money;
+  /** Cancellation fee rates in percent of the order's porting fees; absent means the market default. */
+  cancellationRates?: CancellationRates;
+  /** Users (seats); FR includes one number per seat. Defaults to 1. */
+  seats?: number;
+}
+
+/** Percent of the order's porting fees charged on cancellation, by stage. */
+export interface CancellationRates {
+  /** Submitted to us (awaiting signature, on hold) but not yet sent to the carrier. */
+  beforeCarrier: number;
+  /** Sent to the carrier, before the transfer date (includes `rejected`). */
+  withCarrier: number;
+  /** On the transfer date, market time. */
+  onTransferDate: number;
+  /** Any other time before completion, e.g. the transfer date has passed. */
+  afterTransferDate: number;
+}
+
+/** What the rules need to know of the account that owns an order. */
+export interface AccountFacts {
+  id: string;
+  market: Market;
+  plan: PlanPrices;
+  /** Numbers active in the account's inventory now. */
+  activeNumberCount: number;
+  /** GB prerequisite: phones connected and at least one call each way. */
+  hasOutboundCall: boolean;
+  hasInboundCall: boolean;
+}
+
+/** One number of a port-in order as the customer gave it, plus what we derived. */
+export interface PortInLine {
+  /** Exactly what the customer typed. */
+  input: string;
+  /** E.164 form, or null when the input is not a valid number. */
+  e164: string | null;
+  lineType: LineType;
+  services: LineService[];
+  acknowledgedServiceLoss: boolean;
+  dslSeparated: boolean;
+}
+
+export interface AccountHolder {
+  businessName?: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface ServiceAddress {
+  line1: string;
+  line2?: string;
+  locality: string;
+  region?: string;
+  postcode: string;
+  country: string;
+}
+
+/** The fields a customer gives and may edit (in `draft` or `rejected`). */
+export interface PortInDetails {
+  carrierId: string | null;
+  losingCarrierAccountNumber: string | null;
+  pin: string | null;
+  accountHolder: AccountHolder | null;
+  serviceAddress: ServiceAddress | null;
+  submitterEmail: string | null;
+  primaryNumber: string | null;
+  internetConnection: string | null;
+  temporaryNumber: { number: string; keepAsVirtual: boolean } | null;
+  termsAccepted: boolean;
+}
+
+/** Facts about each number looked up from the database before the rules run. */
+export interface NumberFacts {
+  /** E.164 numbers already active in any account's inventory (cannot be ported in). */
+  activeOnNetwork: ReadonlySet<string>;
+  /** E.164 numbers that were ported out from us before: a port-in is a port-back. */
+  previouslyPortedOut: ReadonlySet<string>;
+  /** Whether the order's temporary number is in the account's inventory now (FR). */
+  temporaryNumberInInventory: boolean;
+}
+
+export type ChargeKind = 'porting_fee' | 'port_back_fee' | 'rejection_fee' | 'cancellation_fee';
+
+export interface Charge {
+  kind: ChargeKind;
+  amount: Money;
+  /** ISO 8601 instant. */
+  at: string;
+  description: string;
+}
+
+export interface Issue {
+  code: string;
+  message: string;
+  path: string;
+}
+
+export interface ValidationResult {
+  errors: Issue[];
+  warnings: Issue[];
+}
+
+export interface QuoteLine {
+  kind: 'porting_fee' | 'port_back_fee';
+  category: Category;
+  quantity: number;
+  unitPrice: Money;
+  amount: Money;
+}
+
+export interface Quote {
+  currency: Currency;
+  lines: QuoteLine[];
+  /** One-off total charged on submission. */
+  total: Money;
+  /** The tax contained in `total` where prices include tax (AU GST, FR VAT); null where not. */
+  taxIncluded: Money | null;
+  /** FR: change in the monthly charge caused by the order (additional numbers beyond seats). */
+  monthlyChargeChange: Money | null;
+}
+
+export interface Rejection {
+  reasonCode: string;
+  reason: string;
+  /** Market date of the rejection. */
+  rejectedOn: IsoDate;
+  at: string;
+}
+
+export interface Compensation {
+  eligible: boolean;
+  daysLate: number;
+  amount: Money;
+  /** First day compensation accrues (2nd business day after the confirmed transfer date). */
+  accruesFrom: IsoDate | null;
+}
+
+/** A port-in order as stored. Derived views (overdue, confirmation, compensation) are computed by `viewOrder`. */
+export interface PortInOrder {
+  id: string;
+  accountId: string;
+  market: Market;
+  status: OrderStatus;
+  details: PortInDetails;
+  lines: PortInLine[];
+  category: Category;
+  /** Numbers (E.164) that are port-backs; fixed when the order is created or edited. */
+  portBackNumbers: string[];
+  quote: Quote;
+  issues: ValidationResult;
+  holdReason: 'activation_prerequisites' | null;
+  signature: { signerName: string; at: string } | null;
+  /** Day we (last) submitted the order to the carrier, market time. */
+  commencementDate: IsoDate | null;
+  dueDate: IsoDate | null;
+  transferDate: IsoDate | null;
+  rejectionCount: number;
+  lastRejection: Rejection | null;
+  /** Instant the resubmission window closes (end of the 5th business day after rejection). */
+  resubmitBy: string | null;
+  completedOn: IsoDate | null;
+  /** Compensation fixed at completion (GB). */
+  finalCompensation: Compensation | null;
+  charges: Charge[];
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-locking counter; every write checks it. */
+  version: number;
+}
+
+export type PortInEventType =
+  | 'created'
+  | 'updated'
+  | 'submitted'
+  | 'signed'
+  | 'put_on_hold'
+  | 'sent_to_carrier'
+  | 'rejected'
+  | 'resubmitted'
+  | 'transfer_date_set'
+  | 'transfer_date_changed'
+  | 'completed'
+  | 'cancelled'
+  | 'withdrawn'
+  | 'expired'
+  | 'charged';
+
+/** An append-only timeline entry. */
+export interface PortInEvent {
+  type: PortInEventType;
+  at: string;
+  actor: Actor;
+  /** What changed, e.g. { from: 'draft', to: 'awaiting_signature' } or the charge. */
+  data: Record<string, unknown>;
+}
