@@ -221,6 +221,9 @@ export interface PortInOrder {
   portBackNumbers: string[];
   quote: Quote;
   issues: ValidationResult;
+  /** The account's monthly subscription when last evaluated: the base of GB compensation (kept on the
+   * order so that reading an order, with its live compensation, stays one request). */
+  monthlyFee: Money;
   holdReason: 'activation_prerequisites' | null;
   signature: { signerName: string; at: string } | null;
   /** Day we (last) submitted the order to the carrier, market time. */

@@ -1,0 +1,48 @@
+// What an API client sees of an order: the stored order plus what follows from "now" (overdue,
+// transfer-date confirmation, live compensation). Computed on read, so it is never stale.
+import type { Compensation, PortInOrder } from '../types.ts';
+import { policyFor } from '../markets.ts';
+import { isOverdue, isTransferDateConfirmed } from '../deadlines.ts';
+import { compensationOf } from './order.ts';
+
+const LIVE_WITH_CARRIER = new Set(['submitted', 'rejected', 'scheduled']);
+
+export function viewOrder(order: PortInOrder, now: Date) {
+  const policy = policyFor(order.market);
+  const { details, lines, ...rest } = order;
+  const transferDateConfirmed =
+    order.transferDate !== null && isTransferDateConfirmed(order.transferDate, now, order.market);
+  const compensation: Compensation =
+    order.finalCompensation ??
+    compensationOf(order.status === 'scheduled' ? order : { ...order, transferDate: null }, now, policy, null);
+  return {
+    ...rest,
+    carrierId: details.carrierId,
+    losingCarrierAccountNumber: details.losingCarrierAccountNumber,
+    // The PIN is a secret of the customer's old account: say whether it is set, never echo it.
+    pinProvided: details.pin !== null && details.pin !== '',
+    accountHolder: details.accountHolder,
+    serviceAddress: details.serviceAddress,
+    submitterEmail: details.submitterEmail,
+    primaryNumber: details.primaryNumber,
+    internetConnection: details.internetConnection,
+    temporaryNumber: details.temporaryNumber,
+    termsAccepted: details.termsAccepted,
+    numberCount: lines.length,
+    numbers: lines.map((line) => ({
+      number: line.e164 ?? line.input,
+      input: line.input,
+      valid: line.e164 !== null,
+      lineType: line.lineType,
+      services: line.services,
+      acknowledgedServiceLoss: line.acknowledgedServiceLoss,
+      dslSeparated: line.dslSeparated,
+      portBack: line.e164 !== null && order.portBackNumbers.includes(line.e164),
+    })),
+    overdue: order.dueDate !== null && LIVE_WITH_CARRIER.has(order.status) && isOverdue(order.dueDate, now, order.market),
+    transferDateConfirmed,
+    compensation,
+  };
+}
+
+export type OrderView = ReturnType<typeof viewOrder>;
