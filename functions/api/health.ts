@@ -1,1 +1,4 @@
-export const handler = async () => ({ statusCode: 501, body: 'not built yet' });
+import { apiHandler } from '../../shared/http/handler.ts';
+import { deps } from '../lib/deps.ts';
+
+export const handler = apiHandler('health', deps, async () => ({ status: 200, body: { status: 'ok' } }));

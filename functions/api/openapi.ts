@@ -1,1 +1,7 @@
-export const handler = async () => ({ statusCode: 501, body: 'not built yet' });
+import { apiHandler } from '../../shared/http/handler.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
+import { deps } from '../lib/deps.ts';
+
+const document = openApiDocument();
+
+export const handler = apiHandler('openapi', deps, async () => ({ status: 200, body: document }));

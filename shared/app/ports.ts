@@ -133,3 +133,11 @@ export interface Repository {
   completeIdempotent(scope: string, key: string, response: NonNullable<IdempotencyRecord['response']>): Promise<void>;
   abandonIdempotent(scope: string, key: string): Promise<void>;
 }
+
+/** Who is calling, as established by the API key. */
+export interface Caller {
+  role: Role;
+  principalId: string;
+  accountId: string | null;
+  carrierId: string | null;
+}

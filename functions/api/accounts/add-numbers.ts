@@ -1,1 +1,8 @@
-export const handler = async () => ({ statusCode: 501, body: 'not built yet' });
+import { apiHandler } from '../../../shared/http/handler.ts';
+import { addInventoryNumbers } from '../../../shared/app/use-cases/accounts.ts';
+import { deps } from '../../lib/deps.ts';
+
+export const handler = apiHandler('addAccountNumbers', deps, async ({ params, caller, body }) => ({
+  status: 201,
+  body: await addInventoryNumbers(deps, caller, params.id!, body),
+}));

@@ -1,1 +1,8 @@
-export const handler = async () => ({ statusCode: 501, body: 'not built yet' });
+import { apiHandler } from '../../../shared/http/handler.ts';
+import { recordCallActivity } from '../../../shared/app/use-cases/accounts.ts';
+import { deps } from '../../lib/deps.ts';
+
+export const handler = apiHandler('recordCallActivity', deps, async ({ params, caller, body }) => ({
+  status: 200,
+  body: await recordCallActivity(deps, caller, params.id!, body),
+}));

@@ -1,1 +1,8 @@
-export const handler = async () => ({ statusCode: 501, body: 'not built yet' });
+import { apiHandler } from '../../../shared/http/handler.ts';
+import { etagOf, cancelPortIn } from '../../../shared/app/use-cases/port-ins.ts';
+import { deps } from '../../lib/deps.ts';
+
+export const handler = apiHandler('cancelPortIn', deps, async ({ caller, params, body }) => {
+  const order = await cancelPortIn(deps, caller, params.id!);
+  return { status: 200, body: order, headers: { etag: etagOf(order.version) } };
+});

@@ -1,0 +1,36 @@
+// What every use case receives: its ports, the one clock, and an id generator.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock.ts';
+import type { AccountRecord, Caller, Repository } from './ports.ts';
+import type { AccountFacts, Actor } from '../rules/types.ts';
+
+export interface UseCaseDeps {
+  repository: Repository;
+  clock: Clock;
+}
+
+/** Ids are a kind prefix plus 16 random base32 characters (80 bits): unguessable, URL- and email-subject-safe. */
+export function newId(prefix: 'acc' | 'car' | 'pin'): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const bytes = randomBytes(16);
+  let out = '';
+  for (const b of bytes) out += alphabet[b & 31];
+  return `${prefix}_${out}`;
+}
+
+export function actorOf(caller: Caller): Actor {
+  const id =
+    caller.role === 'customer' ? (caller.accountId ?? caller.principalId) : caller.role === 'carrier' ? (caller.carrierId ?? caller.principalId) : caller.principalId;
+  return { kind: caller.role, id };
+}
+
+export function accountFacts(account: AccountRecord): AccountFacts {
+  return {
+    id: account.id,
+    market: account.market,
+    plan: account.plan,
+    activeNumberCount: account.activeNumberCount,
+    hasInboundCall: account.firstInboundCallAt !== null,
+    hasOutboundCall: account.firstOutboundCallAt !== null,
+  };
+}

@@ -1,0 +1,251 @@
+// Port-in use cases. Each one: load what it needs (batched), let the rules decide, write the
+// decision in one OrderChange (optimistic locking + number locks), return the order's view.
+import type { AccountRecord, Caller, PageRequest } from '../ports.ts';
+import { accountFacts, actorOf, newId, type UseCaseDeps } from '../context.ts';
+import { policyFor } from '../../rules/markets.ts';
+import { normalizeNumber } from '../../rules/phone.ts';
+import {
+  createDraft,
+  decide,
+  buildLines,
+  orderNumbers,
+  type LineInput,
+  type OrderContext,
+  type OrderFacts,
+  type PortInCommand,
+} from '../../rules/port-in/order.ts';
+import { viewOrder } from '../../rules/port-in/view.ts';
+import { NotFoundError, RuleViolationError } from '../../rules/errors.ts';
+import { HttpError } from '../../http/problem.ts';
+import { formatPath } from '../../http/handler.ts';
+import { PortInFields, type CarrierEventInput, type CreatePortInInput, type PortInFieldsInput } from '../../http/schemas.ts';
+import type { OrderStatus, PortInDetails, PortInOrder } from '../../rules/types.ts';
+
+// ---- loading and visibility -------------------------------------------------------------------
+
+/** Customers see their account's orders, carriers the orders they are the losing carrier of. */
+function canSee(caller: Caller, order: PortInOrder): boolean {
+  if (caller.role === 'operator') return true;
+  if (caller.role === 'customer') return order.accountId === caller.accountId;
+  return order.details.carrierId !== null && order.details.carrierId === caller.carrierId;
+}
+
+async function loadOrder(deps: UseCaseDeps, caller: Caller, id: string): Promise<PortInOrder> {
+  const order = await deps.repository.getOrder(id);
+  if (!order || !canSee(caller, order)) throw new NotFoundError('port-in order', id);
+  return order;
+}
+
+async function loadAccount(deps: UseCaseDeps, id: string): Promise<AccountRecord> {
+  const account = await deps.repository.getAccount(id);
+  if (!account) throw new NotFoundError('account', id);
+  return account;
+}
+
+/** What the database knows about the order's numbers: one batched read per 100 numbers. */
+async function loadFacts(deps: UseCaseDeps, account: AccountRecord, details: PortInDetails, numbers: string[]): Promise<OrderFacts> {
+  const market = account.market;
+  const temporary = details.temporaryNumber ? normalizeNumber(details.temporaryNumber.number, market) : null;
+  const temporaryE164 = temporary?.ok ? temporary.e164 : null;
+  const [inventory, carrier] = await Promise.all([
+    deps.repository.getInventoryNumbers(temporaryE164 ? [...numbers, temporaryE164] : numbers),
+    details.carrierId ? deps.repository.getCarrier(details.carrierId) : Promise.resolve(null),
+  ]);
+  const activeOnNetwork = new Set<string>();
+  const previouslyPortedOut = new Set<string>();
+  for (const n of numbers) {
+    const item = inventory.get(n);
+    if (item?.status === 'active') activeOnNetwork.add(n);
+    if (item?.status === 'ported_out') previouslyPortedOut.add(n);
+  }
+  const tempItem = temporaryE164 ? inventory.get(temporaryE164) : undefined;
+  return {
+    numbers: {
+      activeOnNetwork,
+      previouslyPortedOut,
+      temporaryNumberInInventory: tempItem?.status === 'active' && tempItem.accountId === account.id,
+    },
+    carrierExists: carrier !== null,
+  };
+}
+
+function orderContext(deps: UseCaseDeps, caller: Caller, account: AccountRecord): OrderContext {
+  return { policy: policyFor(account.market), account: accountFacts(account), now: deps.clock.now(), actor: actorOf(caller) };
+}
+
+function toDetails(input: Omit<PortInFieldsInput, 'numbers'>): PortInDetails {
+  return {
+    carrierId: input.carrierId ?? null,
+    losingCarrierAccountNumber: input.losingCarrierAccountNumber ?? null,
+    pin: input.pin ?? null,
+    accountHolder: input.accountHolder ?? null,
+    serviceAddress: input.serviceAddress ?? null,
+    submitterEmail: input.submitterEmail ?? null,
+    primaryNumber: input.primaryNumber ?? null,
+    internetConnection: input.internetConnection ?? null,
+    temporaryNumber: input.temporaryNumber ?? null,
+    termsAccepted: input.termsAccepted ?? false,
+  };
+}
+
+/** The order as the customer's fields (the document a merge patch applies to). */
+function toFields(order: PortInOrder): PortInFieldsInput {
+  const fields: Record<string, unknown> = {
+    numbers: order.lines.map((l) => ({
+      number: l.input,
+      lineType: l.lineType,
+      services: l.services,
+      acknowledgedServiceLoss: l.acknowledgedServiceLoss,
+      dslSeparated: l.dslSeparated,
+    })),
+  };
+  for (const [key, value] of Object.entries(order.details)) if (value !== null) fields[key] = value;
+  return fields as PortInFieldsInput;
+}
+
+/** RFC 7386 JSON merge patch. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> =
+    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+/** Write a decision; a command that changed nothing (e.g. the same transfer date again) writes nothing. */
+async function apply(deps: UseCaseDeps, order: PortInOrder, command: PortInCommand, ctx: OrderContext) {
+  const decision = decide(order, command, ctx);
+  if (decision.events.length === 0) return viewOrder(order, ctx.now);
+  await deps.repository.saveOrder({ ...decision, expectedVersion: order.version });
+  return viewOrder(decision.order, ctx.now);
+}
+
+/** Optional optimistic concurrency for clients: If-Match carries the version they last read. */
+function checkIfMatch(order: PortInOrder, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  const wanted = ifMatch.replace(/^W\//, '').replace(/"/g, '').trim();
+  if (wanted !== '*' && wanted !== String(order.version)) {
+    throw new HttpError(412, 'precondition_failed', `The order is at version ${order.version}, not ${wanted}; read it again and reapply your change.`);
+  }
+}
+
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+// ---- use cases ----------------------------------------------------------------------------------
+
+// Create a draft: normalise numbers, look up facts, validate and quote, lock the numbers.
+export async function createPortIn(deps: UseCaseDeps, caller: Caller, input: CreatePortInInput) {
+  const accountId = caller.role === 'customer' ? caller.accountId! : input.accountId;
+  if (!accountId) {
+    throw new RuleViolationError('account_id_required', 'Operators must say which account the order is for.', [
+      { path: 'accountId', code: 'account_id_required', message: 'Give the accountId of the customer.' },
+    ]);
+  }
+  if (caller.role === 'customer' && input.accountId !== undefined && input.accountId !== caller.accountId) {
+    throw new HttpError(403, 'forbidden', 'A customer key can only create orders for its own account; leave accountId out.');
+  }
+  const account = await loadAccount(deps, accountId);
+  const ctx = orderContext(deps, caller, account);
+  const { accountId: _ignored, numbers, ...rest } = input;
+  const details = toDetails(rest);
+  const facts = await loadFacts(deps, account, details, orderNumbers(buildLines(numbers, ctx.policy)));
+  const decision = createDraft({ id: newId('pin'), details, lines: numbers }, ctx, facts);
+  await deps.repository.saveOrder({ ...decision, expectedVersion: null });
+  return viewOrder(decision.order, ctx.now);
+}
+
+export async function getPortIn(deps: UseCaseDeps, caller: Caller, id: string) {
+  const order = await loadOrder(deps, caller, id);
+  return viewOrder(order, deps.clock.now());
+}
+
+export async function listPortIns(
+  deps: UseCaseDeps,
+  caller: Caller,
+  query: { status?: OrderStatus; accountId?: string } & PageRequest,
+) {
+  const filter =
+    caller.role === 'customer'
+      ? { accountId: caller.accountId!, status: query.status }
+      : caller.role === 'carrier'
+        ? { carrierId: caller.carrierId!, status: query.status }
+        : { accountId: query.accountId, status: query.status };
+  const page = await deps.repository.listOrders(filter, { cursor: query.cursor, limit: query.limit });
+  const now = deps.clock.now();
+  // Lists carry no numbers (an order may hold thousands): read one order for them.
+  return {
+    items: page.items.map((order) => {
+      const { numbers: _omitted, ...summary } = viewOrder(order, now);
+      return { ...summary, numberCount: (order as { lineCount?: number }).lineCount ?? order.lines.length };
+    }),
+    nextCursor: page.nextCursor,
+  };
+}
+
+// Edit a draft or rejected order with a JSON merge patch; the result is validated like a new order.
+export async function updatePortIn(deps: UseCaseDeps, caller: Caller, id: string, patch: Record<string, unknown>, ifMatch?: string) {
+  const order = await loadOrder(deps, caller, id);
+  checkIfMatch(order, ifMatch);
+  const merged = PortInFields.safeParse(mergePatch(toFields(order), patch));
+  if (!merged.success) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'The patched order does not match the schema; see errors.',
+      merged.error.issues.map((i) => ({ path: formatPath(i.path), code: i.code, message: i.message })),
+    );
+  }
+  const { numbers, ...rest } = merged.data;
+  const account = await loadAccount(deps, order.accountId);
+  const ctx = orderContext(deps, caller, account);
+  const details = toDetails(rest);
+  const lines: LineInput[] = numbers;
+  const facts = await loadFacts(deps, account, details, orderNumbers(buildLines(lines, ctx.policy)));
+  return apply(deps, order, { type: 'update', details, lines, facts }, ctx);
+}
+
+/** Commands that need the account and, for validation, fresh facts about the numbers. */
+async function runCommand(
+  deps: UseCaseDeps,
+  caller: Caller,
+  id: string,
+  build: (order: PortInOrder, facts: () => Promise<OrderFacts>) => Promise<PortInCommand> | PortInCommand,
+) {
+  const order = await loadOrder(deps, caller, id);
+  const account = await loadAccount(deps, order.accountId);
+  const ctx = orderContext(deps, caller, account);
+  const command = await build(order, () => loadFacts(deps, account, order.details, orderNumbers(order.lines)));
+  return apply(deps, order, command, ctx);
+}
+
+export const submitPortIn = (deps: UseCaseDeps, caller: Caller, id: string) =>
+  runCommand(deps, caller, id, async (_order, facts) => ({ type: 'submit', facts: await facts() }));
+
+export const signPortIn = (deps: UseCaseDeps, caller: Caller, id: string, input: { signerName: string }) =>
+  runCommand(deps, caller, id, () => ({ type: 'sign', signerName: input.signerName }));
+
+export const resubmitPortIn = (deps: UseCaseDeps, caller: Caller, id: string) =>
+  runCommand(deps, caller, id, async (_order, facts) => ({ type: 'resubmit', facts: await facts() }));
+
+export const cancelPortIn = (deps: UseCaseDeps, caller: Caller, id: string) =>
+  runCommand(deps, caller, id, () => ({ type: 'cancel' }));
+
+export const recordCarrierEvent = (deps: UseCaseDeps, caller: Caller, id: string, input: CarrierEventInput) =>
+  runCommand(deps, caller, id, (): PortInCommand => {
+    switch (input.type) {
+      case 'rejected':
+        return { type: 'carrier_rejected', reasonCode: input.reasonCode, reason: input.reason };
+      case 'transfer_date':
+        return { type: 'carrier_transfer_date', transferDate: input.transferDate };
+      case 'completed':
+        return { type: 'carrier_completed', completedOn: input.completedOn };
+    }
+  });
+
+export async function listPortInEvents(deps: UseCaseDeps, caller: Caller, id: string, page: PageRequest) {
+  await loadOrder(deps, caller, id);
+  return deps.repository.listOrderEvents(id, page);
+}

@@ -1,0 +1,100 @@
+// The OpenAPI 3.1 document, generated from the route table and the zod request schemas (zod's JSON
+// Schema output is draft 2020-12, which OpenAPI 3.1 uses as is).
+import { z } from 'zod';
+import { ROUTES } from './routes.ts';
+import { ROUTE_SCHEMAS } from './schemas.ts';
+
+const PROBLEM = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'detail', 'errors'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', description: 'Stable machine code, e.g. order_invalid, number_in_active_order' },
+    detail: { type: 'string', description: 'What went wrong and what to do' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'code', 'message'],
+        properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const schemas = (ROUTE_SCHEMAS as Record<string, { body?: z.ZodType; query?: z.ZodType }>)[route.id] ?? {};
+    const parameters: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    if (schemas.query) {
+      const json = z.toJSONSchema(schemas.query, { io: 'input' }) as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, schema] of Object.entries(json.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: json.required?.includes(name) ?? false, schema });
+      }
+    }
+    if (route.method === 'POST') {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'Retry-safe POST: the first 2xx answer is replayed for 24 h for the same key and body.',
+        schema: { type: 'string', maxLength: 255 },
+      });
+    }
+    const operation: Record<string, unknown> = {
+      operationId: route.id,
+      summary: route.summary,
+      tags: [route.path.split('/')[2] ?? 'service'],
+      parameters,
+      security: route.access === 'public' ? [] : [{ apiKey: [] }],
+      'x-portdesk-roles': route.access,
+      responses: {
+        [route.id.startsWith('create') ? '201' : '200']: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        ...(route.access === 'public'
+          ? {}
+          : { '401': { description: 'No API key' }, '403': problem('This role may not use the route') }),
+        '400': problem('The request does not match the schema'),
+        ...(route.path.includes('{id}') ? { '404': problem('Not found, or not visible to this key') } : {}),
+        ...(route.writes ? { '409': problem('Conflicts with the current state'), '422': problem('Breaks a business rule') } : {}),
+      },
+    };
+    if (schemas.body) {
+      operation.requestBody = {
+        required: true,
+        content: {
+          [route.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json']: {
+            schema: z.toJSONSchema(schemas.body, { io: 'input', target: 'draft-2020-12' }),
+          },
+        },
+      };
+    }
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'PortDesk API',
+      version: '1.0.0',
+      description: 'Number porting back office: port-in orders, carrier answers, fees and deadlines for AU, GB and FR.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' } },
+      schemas: { Problem: PROBLEM },
+    },
+  };
+}

@@ -1,0 +1,200 @@
+// Request schemas: the single source for handler validation, the OpenAPI document and the
+// request types. Shape checks only; business rules (validation codes) live in shared/rules.
+import { z } from 'zod';
+import { LINE_SERVICES, LINE_TYPES, MARKETS } from '../rules/types.ts';
+
+/** Orders hold up to this many numbers (a carrier's bulk limit; see README). */
+export const MAX_NUMBERS_PER_ORDER = 5000;
+
+export const Money = z
+  .object({
+    currency: z.enum(['AUD', 'GBP', 'EUR']),
+    amountMinor: z.number().int().min(0).max(100_000_000),
+  })
+  .meta({ id: 'Money', description: 'Integer minor units plus ISO currency: {"currency":"AUD","amountMinor":2000} is A$20.00.' });
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const isoDate = z.iso.date().meta({ description: 'Calendar date YYYY-MM-DD in the market time zone' });
+
+export const CancellationRates = z
+  .object({
+    beforeCarrier: z.number().int().min(0).max(500),
+    withCarrier: z.number().int().min(0).max(500),
+    onTransferDate: z.number().int().min(0).max(500),
+    afterTransferDate: z.number().int().min(0).max(500),
+  })
+  .meta({ id: 'CancellationRates', description: "Percent of the order's porting fees charged on cancellation, by stage" });
+
+export const Plan = z
+  .object({
+    active: z.boolean(),
+    portingEnabled: z.boolean(),
+    monthlyFee: Money,
+    portingFees: z.object({ standard: Money, complex: Money }).optional(),
+    portBackFee: Money.optional(),
+    cancellationRates: CancellationRates.optional(),
+    seats: z.number().int().min(1).max(100_000).optional(),
+  })
+  .meta({ id: 'Plan' });
+
+export const CreateAccountBody = z
+  .object({
+    name: text(200),
+    market: z.enum(MARKETS),
+    adminEmail: z.email(),
+    plan: Plan,
+    losingCarrierAccountNumber: text(64).optional(),
+    portOutPin: z.string().regex(/^[0-9A-Za-z]{4,12}$/, 'Use 4 to 12 letters or digits').optional(),
+    terminationDate: isoDate.optional(),
+  })
+  .meta({ id: 'CreateAccount' });
+
+export const AddNumbersBody = z
+  .object({
+    numbers: z
+      .array(z.object({ number: text(32), origin: z.enum(['provisioned', 'ported_in']) }))
+      .min(1)
+      .max(MAX_NUMBERS_PER_ORDER),
+  })
+  .meta({ id: 'AddNumbers' });
+
+export const CallActivityBody = z
+  .object({ direction: z.enum(['inbound', 'outbound']), at: z.iso.datetime({ offset: true }) })
+  .meta({ id: 'CallActivity' });
+
+export const CreateCarrierBody = z
+  .object({
+    name: text(200),
+    emailDomains: z.array(z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'Give a domain such as carrier.example')).max(20).optional(),
+    portingEmail: z.email().optional(),
+    webhookUrl: z.url({ protocol: /^https$/ }).optional(),
+  })
+  .meta({ id: 'CreateCarrier' });
+
+export const PortabilityCheckBody = z
+  .object({
+    numbers: z.array(text(32)).min(1).max(MAX_NUMBERS_PER_ORDER),
+    accountId: z.string().optional().meta({ description: 'Operators: the account whose market applies' }),
+  })
+  .meta({ id: 'PortabilityCheck' });
+
+const LineInput = z.object({
+  number: text(32),
+  lineType: z.enum(LINE_TYPES),
+  services: z.array(z.enum(LINE_SERVICES)).max(LINE_SERVICES.length).optional(),
+  acknowledgedServiceLoss: z.boolean().optional(),
+  dslSeparated: z.boolean().optional(),
+});
+
+const AccountHolder = z.object({
+  businessName: text(200).optional(),
+  firstName: text(100).optional(),
+  lastName: text(100).optional(),
+});
+
+const ServiceAddress = z.object({
+  line1: text(200),
+  line2: text(200).optional(),
+  locality: text(100),
+  region: text(100).optional(),
+  postcode: text(20),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'Use the ISO 3166 two-letter country code'),
+});
+
+/** The customer's fields of a port-in order. Most are optional in a draft; submission checks them. */
+const portInFields = {
+  numbers: z.array(LineInput).max(MAX_NUMBERS_PER_ORDER),
+  carrierId: z.string().min(1).max(64).optional(),
+  losingCarrierAccountNumber: text(64).optional(),
+  pin: text(32).optional(),
+  accountHolder: AccountHolder.optional(),
+  serviceAddress: ServiceAddress.optional(),
+  submitterEmail: z.email().optional(),
+  primaryNumber: text(32).optional(),
+  internetConnection: text(64).optional(),
+  temporaryNumber: z.object({ number: text(32), keepAsVirtual: z.boolean() }).optional(),
+  termsAccepted: z.boolean().optional(),
+};
+
+export const CreatePortInBody = z
+  .object({
+    ...portInFields,
+    accountId: z.string().optional().meta({ description: 'Operators: the account the order is for' }),
+  })
+  .meta({ id: 'CreatePortIn' });
+
+/** The full editable shape after a merge patch is applied (checked again after patching). */
+export const PortInFields = z.object(portInFields).strict();
+
+/** JSON merge patch: any subset of the fields; null removes an optional field; arrays replace. */
+export const UpdatePortInBody = z
+  .record(z.string(), z.unknown())
+  .meta({ id: 'UpdatePortIn', description: 'JSON merge patch (RFC 7386) of the CreatePortIn fields' });
+
+export const SignatureBody = z
+  .object({
+    signerName: text(200),
+    agreed: z.literal(true, { error: 'Set agreed: true to sign the Letter of Authority' }),
+  })
+  .meta({ id: 'Signature' });
+
+export const CarrierEventBody = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('rejected'), reasonCode: text(64), reason: text(1000) }),
+    z.object({ type: z.literal('transfer_date'), transferDate: isoDate }),
+    z.object({ type: z.literal('completed'), completedOn: isoDate }),
+  ])
+  .meta({ id: 'CarrierEvent' });
+
+export const CancelBody = z.object({ reason: text(500).optional() }).meta({ id: 'Cancel' });
+
+export const EmptyBody = z.object({}).meta({ id: 'Empty' });
+
+export const STATUSES = [
+  'draft',
+  'awaiting_signature',
+  'on_hold',
+  'submitted',
+  'rejected',
+  'scheduled',
+  'completed',
+  'cancelled',
+  'withdrawn',
+  'expired',
+] as const;
+
+export const PageQuery = z.object({
+  cursor: z.string().max(2000).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const ListPortInsQuery = PageQuery.extend({
+  status: z.enum(STATUSES).optional(),
+  accountId: z.string().optional(),
+});
+
+export type CreateAccountInput = z.infer<typeof CreateAccountBody>;
+export type CreatePortInInput = z.infer<typeof CreatePortInBody>;
+export type PortInFieldsInput = z.infer<typeof PortInFields>;
+export type CarrierEventInput = z.infer<typeof CarrierEventBody>;
+
+/** Which body and query schema each route takes (routes absent here take no body). */
+export const ROUTE_SCHEMAS = {
+  createAccount: { body: CreateAccountBody },
+  listAccounts: { query: PageQuery },
+  addAccountNumbers: { body: AddNumbersBody },
+  listAccountNumbers: { query: PageQuery },
+  recordCallActivity: { body: CallActivityBody },
+  createCarrier: { body: CreateCarrierBody },
+  listCarriers: { query: PageQuery },
+  checkPortability: { body: PortabilityCheckBody },
+  createPortIn: { body: CreatePortInBody },
+  listPortIns: { query: ListPortInsQuery },
+  updatePortIn: { body: UpdatePortInBody },
+  submitPortIn: { body: EmptyBody },
+  signPortIn: { body: SignatureBody },
+  postCarrierEvent: { body: CarrierEventBody },
+  resubmitPortIn: { body: EmptyBody },
+  cancelPortIn: { body: CancelBody },
+  listPortInEvents: { query: PageQuery },
+} satisfies Record<string, { body?: z.ZodType; query?: z.ZodType }>;
