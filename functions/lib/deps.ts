@@ -15,3 +15,6 @@ export const deps: UseCaseDeps = {
   repository: new DynamoRepository(client, requireEnv('TABLE_NAME')),
   clock: serviceClock,
 };
+
+/** The DynamoDB client, exposed so benchmarks and tests can count requests per operation. */
+export const dynamoClient = client;

@@ -1,14 +1,14 @@
 // One Lambda function the PortDesk way: Node.js 24 on ARM, X-Ray tracing, an explicit log group
 // kept one month, a role that may only write to that log group, and ESM bundling by the locally
 // installed esbuild. Every other permission is granted explicitly (see `useTable`).
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { ESBUILD_OPTIONS, MODULE_ALIASES, REQUIRE_BANNER } from '../bundling.ts';
 import { LOCK_FILE, REPO_ROOT, functionEntry } from '../paths.ts';
 
 /**
@@ -45,9 +45,23 @@ export const DEFAULT_TIMEOUT = Duration.seconds(10);
 export const DEFAULT_MEMORY_MB = 512;
 export const SERVICE_NAME = 'portdesk';
 
-// ESM bundles have no `require`; CommonJS dependencies bundled into them call it at run time.
-const REQUIRE_BANNER =
-  "import { createRequire as __portdeskCreateRequire } from 'node:module'; const require = __portdeskCreateRequire(import.meta.url);";
+// The esbuild settings are shared with the bundle benchmark (infra/bundling.ts), so the figures
+// it reports are those of the bundles deployed here.
+if (ESBUILD_OPTIONS.format !== 'esm' || typeof ESBUILD_OPTIONS.target !== 'string') {
+  throw new Error('infra/bundling.ts must build ESM for a single target');
+}
+const SHARED_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: ESBUILD_OPTIONS.target,
+  mainFields: ESBUILD_OPTIONS.mainFields,
+  minify: ESBUILD_OPTIONS.minify === true,
+  // ESM has no `require`; the CommonJS dependencies esbuild inlines call it at run time.
+  banner: REQUIRE_BANNER,
+  // The AWS SDK is bundled, not taken from the runtime: Lambda then runs the exact SDK version
+  // the tests and the local runtime run against DynamoDB Local.
+  externalModules: ESBUILD_OPTIONS.external ?? [],
+  esbuildArgs: { '--alias': Object.entries(MODULE_ALIASES).map(([from, to]) => `${from}=${to}`) },
+};
 
 export class PortDeskFunction extends NodejsFunction {
   /** The log group the function writes to (retention one month). */
@@ -83,33 +97,15 @@ export class PortDeskFunction extends NodejsFunction {
         LOG_LEVEL: 'INFO',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The AWS SDK is bundled, not taken from the runtime: Lambda then runs the exact SDK
-        // version the tests and the local runtime run against DynamoDB Local.
-        externalModules: [],
-      },
+      bundling: { ...SHARED_BUNDLING, sourceMap: true, sourcesContent: false },
     });
     this.functionLogGroup = logGroup;
     this.serviceRole = role;
 
-    NagSuppressions.addResourceSuppressions(
-      role,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so active tracing needs Resource *.',
-          appliesTo: ['Resource::*'],
-        },
-      ],
-      true,
-    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so active tracing needs Resource *.',
+    });
   }
 
   /** Grants the table with the given access and passes its name as TABLE_NAME, in one call. */
@@ -126,18 +122,15 @@ export class PortDeskFunction extends NodejsFunction {
         break;
     }
     if (access !== 'get-item') {
-      // grantReadData/grantReadWriteData cover the indexes with a wildcard once the table has any.
-      NagSuppressions.addResourceSuppressions(
-        this.serviceRole,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason: 'The table grant covers its GSIs through <table arn>/index/*; the indexes are part of the same single table.',
-            appliesTo: [{ regex: '/^Resource::<.+\\.Arn>\\/index\\/\\*$/g' }],
-          },
-        ],
-        true,
-      );
+      // The data grants cover the table's GSIs with `<table arn>/index/*` once it has any.
+      const tableResource = table.node.defaultChild as CfnElement | undefined;
+      if (tableResource !== undefined) {
+        const tableLogicalId = Stack.of(table).getLogicalId(tableResource);
+        Validations.of(this.serviceRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+          reason: 'Table grants cover its GSIs via <table arn>/index/*: the indexes belong to the same single table.',
+        });
+      }
     }
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;

@@ -29,6 +29,22 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
+/** Every schema registered with a meta id, as OpenAPI components referring to each other. */
+function componentSchemas(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { io: 'input', uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema as Record<string, unknown>;
+      return [id, rest];
+    }),
+  );
+}
+
+function refOrInline(schema: z.ZodType): unknown {
+  const id = z.globalRegistry.get(schema)?.id;
+  return id ? { $ref: `#/components/schemas/${id}` } : z.toJSONSchema(schema, { io: 'input' });
+}
+
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
@@ -76,7 +92,7 @@ export function openApiDocument() {
         required: true,
         content: {
           [route.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json']: {
-            schema: z.toJSONSchema(schemas.body, { io: 'input', target: 'draft-2020-12' }),
+            schema: refOrInline(schemas.body),
           },
         },
       };
@@ -94,7 +110,7 @@ export function openApiDocument() {
     paths,
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' } },
-      schemas: { Problem: PROBLEM },
+      schemas: { ...componentSchemas(), Problem: PROBLEM },
     },
   };
 }

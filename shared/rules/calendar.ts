@@ -62,10 +62,9 @@ export function startOfMarketDay(date: IsoDate, market: Market): Date {
 }
 
 const holidayYears = new Map<string, ReadonlyMap<IsoDate, string>>();
-let parsers: Map<Market, Holidays> | undefined;
+const parsers = new Map<Market, Holidays>();
 
 function parserFor(market: Market): Holidays {
-  parsers ??= new Map();
   let parser = parsers.get(market);
   if (!parser) {
     parser = new Holidays(holidayData, policyFor(market).holidayRegion, { types: ['public', 'bank'] });
@@ -84,11 +83,13 @@ function holidaysOfYear(market: Market, year: number): ReadonlyMap<IsoDate, stri
   let days = holidayYears.get(key);
   if (days) return days;
   const found = new Map<IsoDate, string>();
-  // Host-local Date -> the same wall-clock time on a UTC timeline, where every day is 24 h.
-  const wall = (d: Date) => DateTime.fromJSDate(d).setZone('utc', { keepLocalTime: true });
+  // Work in wall-clock time on a UTC timeline, where every day is 24 h. The start comes from the
+  // parser's own wall-clock text ("2026-12-24 18:00:00"), immune to the host's DST; the end from
+  // the host-local end Date.
+  const utc = { zone: 'utc' };
   for (const h of parserFor(market).getHolidays(year, 'en')) {
-    const start = wall(h.start);
-    const end = wall(h.end);
+    const start = DateTime.fromFormat(h.date.slice(0, 19), 'yyyy-MM-dd HH:mm:ss', utc);
+    const end = DateTime.fromJSDate(h.end).setZone('utc', { keepLocalTime: true });
     // Only days the holiday covers from 00:00 to 24:00 stop business: a part-day holiday such as
     // Queensland's Christmas Eve from 18:00 leaves its day a business day (rulebook "Words").
     for (let day = start.startOf('day'); day.plus({ days: 1 }) <= end; day = day.plus({ days: 1 })) {

@@ -34,7 +34,9 @@ export async function checkPortability(deps: UseCaseDeps, caller: Caller, input:
 
   const results: PortabilityResult[] = parsed.map(({ input: raw, result }) => {
     if (!result.ok) {
-      return { input: raw, e164: result.e164, valid: false, portable: false, numberType: null, reasons: [result.code], warnings: [] };
+      // A real number of another country is valid, just not portable to this account's market.
+      const valid = result.code === 'number_wrong_country';
+      return { input: raw, e164: result.e164, valid, portable: false, numberType: null, reasons: [result.code], warnings: [] };
     }
     const reasons: string[] = [];
     const warnings: string[] = [];

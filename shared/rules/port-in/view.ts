@@ -4,12 +4,14 @@ import type { Compensation, PortInOrder } from '../types.ts';
 import { policyFor } from '../markets.ts';
 import { isOverdue, isTransferDateConfirmed } from '../deadlines.ts';
 import { compensationOf } from './order.ts';
+import { zeroMoney } from '../money.ts';
 
 const LIVE_WITH_CARRIER = new Set(['submitted', 'rejected', 'scheduled']);
 
 export function viewOrder(order: PortInOrder, now: Date) {
   const policy = policyFor(order.market);
   const { details, lines, ...rest } = order;
+  const portBacks = new Set(order.portBackNumbers);
   const transferDateConfirmed =
     order.transferDate !== null && isTransferDateConfirmed(order.transferDate, now, order.market);
   const compensation: Compensation =
@@ -37,11 +39,15 @@ export function viewOrder(order: PortInOrder, now: Date) {
       services: line.services,
       acknowledgedServiceLoss: line.acknowledgedServiceLoss,
       dslSeparated: line.dslSeparated,
-      portBack: line.e164 !== null && order.portBackNumbers.includes(line.e164),
+      portBack: line.e164 !== null && portBacks.has(line.e164),
     })),
     overdue: order.dueDate !== null && LIVE_WITH_CARRIER.has(order.status) && isOverdue(order.dueDate, now, order.market),
     transferDateConfirmed,
     compensation,
+    cancellationFee:
+      order.status === 'cancelled'
+        ? (order.charges.find((c) => c.kind === 'cancellation_fee')?.amount ?? zeroMoney(policy.currency))
+        : null,
   };
 }
 

@@ -1,0 +1,68 @@
+// The one way to build a DynamoDB document client, in AWS and locally. Configuration comes in as
+// arguments (the caller reads its settings); nothing here looks at the environment.
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface DocumentClientOptions {
+  /** A local stand-in such as DynamoDB Local (`http://127.0.0.1:8000`); absent in AWS. */
+  endpoint?: string;
+  /** Absent: the SDK's own region resolution (AWS_REGION in Lambda); `us-east-1` with an endpoint. */
+  region?: string;
+  /**
+   * Absent: the SDK's default credential chain in AWS; with an endpoint, fixed placeholder
+   * credentials (DynamoDB Local accepts any).
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocumentClient {
+  const config: DynamoDBClientConfig = {};
+  if (options.endpoint !== undefined) {
+    config.endpoint = options.endpoint;
+    config.region = options.region ?? 'us-east-1';
+    config.credentials = options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' };
+  } else {
+    if (options.region !== undefined) config.region = options.region;
+    if (options.credentials !== undefined) config.credentials = options.credentials;
+  }
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+}
+
+export interface DynamoRequestCounter {
+  /** Requests sent since creation or the last reset (every attempt, retries included). */
+  count(): number;
+  /** The same, by DynamoDB operation (`Query`, `TransactWriteItems`, ...). */
+  byCommand(): Record<string, number>;
+  reset(): void;
+}
+
+let counterSequence = 0;
+
+/**
+ * Counts every request the client sends from now on. A document client shares its middleware
+ * stack with the client it wraps, so either may be passed. Several counters may be attached.
+ */
+export function countDynamoRequests(client: DynamoDBClient | DynamoDBDocumentClient): DynamoRequestCounter {
+  let counts: Record<string, number> = {};
+  counterSequence += 1;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const raw = typeof context.commandName === 'string' ? context.commandName : 'Unknown';
+      const name = raw.endsWith('Command') ? raw.slice(0, -'Command'.length) : raw;
+      counts[name] = (counts[name] ?? 0) + 1;
+      return next(args);
+    },
+    // finalizeRequest runs inside the retry middleware: one call per request actually sent.
+    { step: 'finalizeRequest', name: `portdeskRequestCounter${counterSequence}`, priority: 'low' },
+  );
+  return {
+    count: () => Object.values(counts).reduce((sum, n) => sum + n, 0),
+    byCommand: () => ({ ...counts }),
+    reset: () => {
+      counts = {};
+    },
+  };
+}

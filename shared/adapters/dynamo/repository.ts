@@ -1,0 +1,1438 @@
+// The Repository port on one DynamoDB table (single-table design).
+//
+// Item layout (pk / sk, then the index keys an item carries):
+//   Account          ACCOUNT#<id>      / ACCOUNT             byKind  ACCOUNT, <createdAt>#<id>
+//   Carrier          CARRIER#<id>      / CARRIER             byKind  CARRIER, <createdAt>#<id>
+//   API key          APIKEY#<keyHash>  / APIKEY
+//   Inventory number NUMBER#<e164>     / INVENTORY           byAccount ACCOUNT#<accountId>#NUMBERS, <e164>
+//   Number lock      NUMBER#<e164>     / LOCK                (orderId, orderKind, takenAt)
+//   Port-in header   ORDER#<id>        / #ORDER              byAccount ACCOUNT#<accountId>#PORTIN, byCarrier
+//                                                            CARRIER#<carrierId>#PORTIN, byKind PORTIN (all
+//                                                            sorted by <createdAt>#<id>); lineCount, lineChunks
+//   Line chunk       ORDER#<id>        / #LINES#<0000>       up to 250 lines (and ~300 KB) each
+//   Issues piece     ORDER#<id>        / #ISSUES#<0000>      only when the order's issues exceed 64 KB (gzip)
+//   Event            ORDER#<id>        / EVENT#<at>#<version 8>#<index 3>   append-only
+//   Idempotency      IDEMPOTENCY#<scope>#<key> / IDEMPOTENCY expiresAt (TTL, epoch seconds)
+//
+// Lists never carry lines: listOrders returns headers with `lines: []` and a `lineCount`.
+import { createHash, randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { serviceClock, type Clock } from '../../app/clock.ts';
+import type {
+  AccountRecord,
+  ApiKeyRecord,
+  CarrierRecord,
+  IdempotencyRecord,
+  InventoryNumber,
+  NumberLock,
+  OrderChange,
+  OrderListFilter,
+  Page,
+  PageRequest,
+  Repository,
+} from '../../app/ports.ts';
+import {
+  ConcurrentModificationError,
+  DomainError,
+  InventoryConflictError,
+  NotFoundError,
+  NumberConflictError,
+} from '../../rules/errors.ts';
+import { isFinal, type OrderStatus, type PortInEvent, type PortInLine, type PortInOrder, type ValidationResult } from '../../rules/types.ts';
+import { TABLE_INDEXES, TABLE_KEYS, type IndexDefinition } from './table-schema.ts';
+
+/** A list entry: the order header without its lines (`lines` is always empty) plus how many it has. */
+export type PortInOrderSummary = PortInOrder & { lineCount: number };
+
+/** A page cursor that this API did not hand out (or that belongs to another list). */
+export class InvalidCursorError extends DomainError {
+  readonly code = 'invalid_cursor';
+  constructor() {
+    super('The cursor is not valid: pass back the nextCursor of the previous page unchanged, or omit it for the first page.');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout constants
+
+/** DynamoDB's limit on items in one TransactWriteItems. */
+const MAX_TRANSACTION_ITEMS = 100;
+/** Kept well below DynamoDB's 4 MB per transaction. */
+const MAX_TRANSACTION_BYTES = 3_500_000;
+const MAX_BATCH_GET_KEYS = 100;
+const LINES_PER_CHUNK = 250;
+const MAX_CHUNK_BYTES = 300_000;
+/** Issues above this (JSON) leave the header for #ISSUES# pieces, keeping the header far below 400 KB. */
+const MAX_INLINE_ISSUES_BYTES = 64_000;
+const ISSUE_PIECE_BYTES = 300_000;
+/** Responses above this are stored gzipped in idempotency records. */
+const MAX_PLAIN_RESPONSE_BODY = 16_000;
+const MAX_STORED_RESPONSE_BYTES = 350_000;
+/** A lock whose port-in order header is missing is stale once older than this. */
+const ORPHAN_LOCK_AGE_MS = 10 * 60 * 1000;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const MAX_PAGE_SIZE = 1000;
+/** Queries one list page may spend when a filter drops items. */
+const MAX_QUERIES_PER_PAGE = 5;
+/** Parallel transactions / batch reads in one call. */
+const CONCURRENCY = 4;
+/** Inventory additions per transaction: a Put and a lock ConditionCheck each, plus the account update. */
+const INVENTORY_NUMBERS_PER_TRANSACTION = 49;
+const CHUNK_CACHE_SIZE = 500;
+
+const PK = TABLE_KEYS.partitionKey;
+const SK = TABLE_KEYS.sortKey;
+
+function indexNamed(name: string): IndexDefinition {
+  const index = TABLE_INDEXES.find((candidate) => candidate.name === name);
+  if (index === undefined) throw new Error(`table-schema.ts has no index ${name}`);
+  return index;
+}
+const BY_ACCOUNT = indexNamed('byAccount');
+const BY_CARRIER = indexNamed('byCarrier');
+const BY_KIND = indexNamed('byKind');
+
+const key = {
+  account: (id: string) => ({ [PK]: `ACCOUNT#${id}`, [SK]: 'ACCOUNT' }),
+  carrier: (id: string) => ({ [PK]: `CARRIER#${id}`, [SK]: 'CARRIER' }),
+  apiKey: (keyHash: string) => ({ [PK]: `APIKEY#${keyHash}`, [SK]: 'APIKEY' }),
+  inventory: (e164: string) => ({ [PK]: `NUMBER#${e164}`, [SK]: 'INVENTORY' }),
+  lock: (e164: string) => ({ [PK]: `NUMBER#${e164}`, [SK]: 'LOCK' }),
+  orderHeader: (id: string) => ({ [PK]: `ORDER#${id}`, [SK]: '#ORDER' }),
+  lineChunk: (id: string, index: number) => ({ [PK]: `ORDER#${id}`, [SK]: `#LINES#${pad(index, 4)}` }),
+  issuePiece: (id: string, index: number) => ({ [PK]: `ORDER#${id}`, [SK]: `#ISSUES#${pad(index, 4)}` }),
+  event: (id: string, at: string, version: number, index: number) => ({
+    [PK]: `ORDER#${id}`,
+    [SK]: `EVENT#${at}#${pad(version, 8)}#${pad(index, 3)}`,
+  }),
+  idempotency: (scope: string, idempotencyKey: string) => ({
+    [PK]: `IDEMPOTENCY#${scope}#${idempotencyKey}`,
+    [SK]: 'IDEMPOTENCY',
+  }),
+};
+
+const accountOrdersPk = (accountId: string): string => `ACCOUNT#${accountId}#PORTIN`;
+const accountNumbersPk = (accountId: string): string => `ACCOUNT#${accountId}#NUMBERS`;
+const carrierOrdersPk = (carrierId: string): string => `CARRIER#${carrierId}#PORTIN`;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+// Raw items: the document client returns plain JS values; records are picked out field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Item = Record<string, any>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Entries with a value: an undefined value would leave a dangling placeholder in an expression. */
+function definedEntries(item: Item): [string, unknown][] {
+  return Object.entries(item).filter(([, value]) => value !== undefined);
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function chunk<T>(values: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
+  return chunks;
+}
+
+function hashOf(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('base64url').slice(0, 22);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function backoffMs(attempt: number): number {
+  return Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; settles every one. */
+async function settleAll<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = { status: 'fulfilled', value: await fn(items[index] as T) };
+      } catch (reason) {
+        results[index] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Like settleAll, but throws the first failure (after everything settled). */
+async function runAll<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = await settleAll(items, limit, fn);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  return results.map((result) => (result as PromiseFulfilledResult<R>).value);
+}
+
+/** Converts a raw AttributeValue (as found in error payloads, which the document client leaves raw). */
+function fromAttributeValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const av = value as Record<string, unknown>;
+  if ('S' in av) return av.S;
+  if ('N' in av) return Number(av.N);
+  if ('BOOL' in av) return av.BOOL;
+  if ('NULL' in av) return null;
+  if ('B' in av) return av.B;
+  if ('M' in av) {
+    return Object.fromEntries(Object.entries(av.M as Record<string, unknown>).map(([k, v]) => [k, fromAttributeValue(v)]));
+  }
+  if ('L' in av) return (av.L as unknown[]).map(fromAttributeValue);
+  if ('SS' in av) return new Set(av.SS as string[]);
+  if ('NS' in av) return new Set((av.NS as string[]).map(Number));
+  if ('BS' in av) return new Set(av.BS as unknown[]);
+  return undefined;
+}
+
+function fromRawItem(raw: unknown): Item | null {
+  if (raw === null || raw === undefined || typeof raw !== 'object') return null;
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, fromAttributeValue(v)]));
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record mapping (explicit: foreign attributes never leak into records)
+
+function toAccount(item: Item): AccountRecord {
+  return {
+    id: item.id,
+    name: item.name,
+    market: item.market,
+    adminEmail: item.adminEmail,
+    plan: item.plan,
+    losingCarrierAccountNumber: item.losingCarrierAccountNumber ?? null,
+    portOutPinHash: item.portOutPinHash ?? null,
+    terminationDate: item.terminationDate ?? null,
+    firstInboundCallAt: item.firstInboundCallAt ?? null,
+    firstOutboundCallAt: item.firstOutboundCallAt ?? null,
+    activeNumberCount: Number(item.activeNumberCount ?? 0),
+    createdAt: item.createdAt,
+    version: Number(item.version),
+  };
+}
+
+function toCarrier(item: Item): CarrierRecord {
+  return {
+    id: item.id,
+    name: item.name,
+    emailDomains: item.emailDomains ?? [],
+    portingEmail: item.portingEmail ?? null,
+    webhookUrl: item.webhookUrl ?? null,
+    createdAt: item.createdAt,
+  };
+}
+
+function toApiKey(item: Item): ApiKeyRecord {
+  return {
+    keyHash: item.keyHash,
+    role: item.role,
+    accountId: item.accountId ?? null,
+    carrierId: item.carrierId ?? null,
+    createdAt: item.createdAt,
+  };
+}
+
+function toInventoryNumber(item: Item): InventoryNumber {
+  return {
+    e164: item.e164,
+    accountId: item.accountId,
+    origin: item.origin,
+    status: item.status,
+    activeSince: item.activeSince,
+    portedOutAt: item.portedOutAt ?? null,
+  };
+}
+
+function toLock(item: Item): NumberLock {
+  return { e164: item.e164, orderId: item.orderId, orderKind: item.orderKind, takenAt: item.takenAt };
+}
+
+function toEvent(item: Item): PortInEvent {
+  return { type: item.type, at: item.at, actor: item.actor, data: item.data ?? {} };
+}
+
+function toOrder(header: Item, lines: PortInLine[], issues: ValidationResult): PortInOrder {
+  return {
+    id: header.id,
+    accountId: header.accountId,
+    market: header.market,
+    status: header.status,
+    details: header.details,
+    lines,
+    category: header.category,
+    portBackNumbers: header.portBackNumbers ?? [],
+    quote: header.quote,
+    issues,
+    monthlyFee: header.monthlyFee,
+    holdReason: header.holdReason ?? null,
+    signature: header.signature ?? null,
+    commencementDate: header.commencementDate ?? null,
+    dueDate: header.dueDate ?? null,
+    transferDate: header.transferDate ?? null,
+    rejectionCount: Number(header.rejectionCount ?? 0),
+    lastRejection: header.lastRejection ?? null,
+    resubmitBy: header.resubmitBy ?? null,
+    completedOn: header.completedOn ?? null,
+    finalCompensation: header.finalCompensation ?? null,
+    charges: header.charges ?? [],
+    createdAt: header.createdAt,
+    updatedAt: header.updatedAt,
+    version: Number(header.version),
+  };
+}
+
+function toSummary(header: Item): PortInOrderSummary {
+  const issues: ValidationResult = header.issues ?? { errors: [], warnings: [] };
+  return { ...toOrder(header, [], issues), lineCount: Number(header.lineCount ?? 0) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order layout: header + line chunks (+ issue pieces), each chunk identified by a content hash so
+// an update rewrites only the chunks that changed.
+
+interface LineChunk {
+  hash: string;
+  lines: PortInLine[];
+  bytes: number;
+}
+
+interface IssuePiece {
+  hash: string;
+  data: Uint8Array;
+}
+
+interface OrderLayout {
+  /** The header item without its key attributes. */
+  header: Item;
+  lineChunks: LineChunk[];
+  issuePieces: IssuePiece[];
+}
+
+interface ChunkHashes {
+  lineChunks: string[];
+  issueChunks: string[];
+}
+
+function chunkLines(lines: readonly PortInLine[]): LineChunk[] {
+  const chunks: LineChunk[] = [];
+  let current: PortInLine[] = [];
+  let currentJson: string[] = [];
+  let currentBytes = 0;
+  const flush = (): void => {
+    if (current.length === 0) return;
+    chunks.push({ hash: hashOf(`[${currentJson.join(',')}]`), lines: current, bytes: currentBytes });
+    current = [];
+    currentJson = [];
+    currentBytes = 0;
+  };
+  for (const line of lines) {
+    const json = JSON.stringify(line);
+    const bytes = Buffer.byteLength(json);
+    if (current.length === LINES_PER_CHUNK || (current.length > 0 && currentBytes + bytes > MAX_CHUNK_BYTES)) flush();
+    current.push(line);
+    currentJson.push(json);
+    currentBytes += bytes;
+  }
+  flush();
+  return chunks;
+}
+
+function layoutOrder(order: PortInOrder): OrderLayout {
+  const { lines, ...scalars } = order;
+  const lineChunks = chunkLines(lines);
+  const issuesJson = JSON.stringify(order.issues);
+  let issuePieces: IssuePiece[] = [];
+  let inlineIssues: ValidationResult = order.issues;
+  if (Buffer.byteLength(issuesJson) > MAX_INLINE_ISSUES_BYTES) {
+    const packed = gzipSync(issuesJson);
+    for (let offset = 0; offset < packed.length; offset += ISSUE_PIECE_BYTES) {
+      const data = new Uint8Array(packed.subarray(offset, offset + ISSUE_PIECE_BYTES));
+      issuePieces.push({ hash: hashOf(data), data });
+    }
+    inlineIssues = { errors: [], warnings: [] };
+  }
+  const carrierId = order.details?.carrierId ?? null;
+  const sortKey = `${order.createdAt}#${order.id}`;
+  const header: Item = {
+    ...scalars,
+    issues: inlineIssues,
+    lineCount: lines.length,
+    lineChunks: lineChunks.map((c) => c.hash),
+    issueChunks: issuePieces.map((p) => p.hash),
+    [BY_ACCOUNT.partitionKey]: accountOrdersPk(order.accountId),
+    [BY_ACCOUNT.sortKey]: sortKey,
+    [BY_KIND.partitionKey]: 'PORTIN',
+    [BY_KIND.sortKey]: sortKey,
+  };
+  if (carrierId !== null && carrierId !== '') {
+    header[BY_CARRIER.partitionKey] = carrierOrdersPk(carrierId);
+    header[BY_CARRIER.sortKey] = sortKey;
+  }
+  return { header, lineChunks, issuePieces };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transaction operations. Numbers-related operations are rendered per attempt, so a retry can
+// drop an operation (a lock already ours, a release of a lock already gone) or widen a condition
+// (taking over a stale lock).
+
+type WriteOp =
+  | { kind: 'header' | 'event' | 'chunk'; item: TransactItem; bytes: number }
+  /** reentrant: succeeds when this order holds the lock already (one-transaction path). */
+  | { kind: 'lock'; e164: string; reentrant: boolean; staleOwners: string[] }
+  | { kind: 'release'; e164: string }
+  | { kind: 'activate'; e164: string; accountId: string; activeSince: string }
+  | { kind: 'inventoryAdd'; number: InventoryNumber; previous: InventoryNumber | null }
+  /** No live lock on the number (inventory additions). */
+  | { kind: 'lockFree'; e164: string; staleOwners: string[] }
+  /** ADD activeNumberCount by the number of activate / inventoryAdd ops in the same transaction. */
+  | { kind: 'accountAdd'; accountId: string; sign: 1 | -1 };
+
+interface WriteContext {
+  /** The order taking / releasing locks ('' when none). */
+  orderId: string;
+  takenAt: string;
+  /** Named in ConcurrentModificationError. */
+  resource: string;
+  resourceId: string;
+}
+
+function opBytes(op: WriteOp): number {
+  return 'bytes' in op ? op.bytes : 300;
+}
+
+function countingOps(ops: readonly WriteOp[]): number {
+  return ops.filter((op) => op.kind === 'activate' || op.kind === 'inventoryAdd').length;
+}
+
+interface Failure {
+  op: WriteOp;
+  code: string;
+  old: Item | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class DynamoRepository implements Repository {
+  /** Chunk hashes of recently read or written orders, by id: saves a read before an update. */
+  private readonly chunkCache = new Map<string, ChunkHashes & { version: number }>();
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock = serviceClock,
+  ) {}
+
+  // ----- accounts, carriers, API keys ------------------------------------------------------------
+
+  async createAccount(account: AccountRecord, apiKey: ApiKeyRecord): Promise<void> {
+    const item = {
+      ...account,
+      ...key.account(account.id),
+      [BY_KIND.partitionKey]: 'ACCOUNT',
+      [BY_KIND.sortKey]: `${account.createdAt}#${account.id}`,
+    };
+    await this.createWithKey(item, apiKey, 'account', account.id);
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | null> {
+    const item = await this.getItem(key.account(id));
+    return item ? toAccount(item) : null;
+  }
+
+  listAccounts(page: PageRequest): Promise<Page<AccountRecord>> {
+    return this.queryIndex(BY_KIND, 'ACCOUNT', false, page, toAccount);
+  }
+
+  /**
+   * Writes every field except `activeNumberCount`, which belongs to the inventory writes
+   * (addInventoryNumbers, activation) that ADD to it without reading the account.
+   */
+  async updateAccount(account: AccountRecord, expectedVersion: number): Promise<void> {
+    const { id: _id, activeNumberCount: _count, ...fields } = account;
+    const attributes: Item = { ...fields, [BY_KIND.sortKey]: `${account.createdAt}#${account.id}` };
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Item = { ':expected': expectedVersion };
+    const sets = definedEntries(attributes).map(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = value;
+      return `#a${i} = :a${i}`;
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key.account(account.id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') throw new ConcurrentModificationError('account', account.id);
+      throw error;
+    }
+  }
+
+  async createCarrier(carrier: CarrierRecord, apiKey: ApiKeyRecord): Promise<void> {
+    const item = {
+      ...carrier,
+      ...key.carrier(carrier.id),
+      [BY_KIND.partitionKey]: 'CARRIER',
+      [BY_KIND.sortKey]: `${carrier.createdAt}#${carrier.id}`,
+    };
+    await this.createWithKey(item, apiKey, 'carrier', carrier.id);
+  }
+
+  async getCarrier(id: string): Promise<CarrierRecord | null> {
+    const item = await this.getItem(key.carrier(id));
+    return item ? toCarrier(item) : null;
+  }
+
+  listCarriers(page: PageRequest): Promise<Page<CarrierRecord>> {
+    return this.queryIndex(BY_KIND, 'CARRIER', false, page, toCarrier);
+  }
+
+  async getApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    const item = await this.getItem(key.apiKey(keyHash));
+    return item ? toApiKey(item) : null;
+  }
+
+  async putApiKey(record: ApiKeyRecord): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...record, ...key.apiKey(record.keyHash) } }));
+  }
+
+  private async createWithKey(item: Item, apiKey: ApiKeyRecord, resource: string, id: string): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          ClientRequestToken: randomUUID(),
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...apiKey, ...key.apiKey(apiKey.keyHash) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) !== 'TransactionCanceledException') throw error;
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons[0]?.Code === 'TransactionConflict') {
+        throw new ConcurrentModificationError(resource, id);
+      }
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new Error(`An API key with this hash exists already (${resource} ${id} not created).`);
+      throw error;
+    }
+  }
+
+  // ----- inventory ---------------------------------------------------------------------------------
+
+  async addInventoryNumbers(accountId: string, numbers: InventoryNumber[]): Promise<void> {
+    const byNumber = new Map<string, InventoryNumber>();
+    for (const number of numbers) {
+      if (number.accountId !== accountId) {
+        throw new Error(`Inventory number ${number.e164} belongs to account ${number.accountId}, not ${accountId}`);
+      }
+      if (!byNumber.has(number.e164)) byNumber.set(number.e164, number);
+    }
+    if (byNumber.size === 0) return;
+    const e164s = [...byNumber.keys()];
+
+    // Read first: refuse early with the right error, and know what to restore if a later batch fails.
+    const [existing, locks] = await Promise.all([this.getInventoryNumbers(e164s), this.readLocks(e164s)]);
+    for (const e164 of e164s) {
+      if (existing.get(e164)?.status === 'active') throw new InventoryConflictError(e164);
+    }
+    const stale = await this.staleLockOwners([...locks.values()]);
+    for (const e164 of e164s) {
+      const lock = locks.get(e164);
+      if (lock !== undefined && !stale.has(lock.orderId)) throw new NumberConflictError(e164, lock.orderId);
+    }
+
+    const context: WriteContext = { orderId: '', takenAt: '', resource: 'account', resourceId: accountId };
+    const batches = chunk(e164s, INVENTORY_NUMBERS_PER_TRANSACTION).map((batch) => {
+      const ops: WriteOp[] = [];
+      for (const e164 of batch) {
+        ops.push({ kind: 'inventoryAdd', number: byNumber.get(e164) as InventoryNumber, previous: existing.get(e164) ?? null });
+        const lock = locks.get(e164);
+        ops.push({ kind: 'lockFree', e164, staleOwners: lock ? [lock.orderId] : [] });
+      }
+      ops.push({ kind: 'accountAdd', accountId, sign: 1 });
+      return ops;
+    });
+
+    const results = await settleAll(batches, CONCURRENCY, (ops) => this.execute(ops, context));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed === undefined) return;
+
+    // Undo the batches that went through: restore each number as it was, and the count.
+    const undo: WriteOp[][] = [];
+    for (const result of results) {
+      if (result.status !== 'fulfilled') continue;
+      const written = result.value.filter((op) => op.kind === 'inventoryAdd');
+      if (written.length > 0) undo.push(written);
+    }
+    await settleAll(undo, CONCURRENCY, (written) => this.undoInventoryAdd(accountId, written));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+
+  private async undoInventoryAdd(accountId: string, written: WriteOp[]): Promise<void> {
+    for (const part of chunk(written, MAX_TRANSACTION_ITEMS - 1)) {
+      const items: TransactItem[] = part.map((op) => {
+        const { number, previous } = op as Extract<WriteOp, { kind: 'inventoryAdd' }>;
+        const condition = {
+          ConditionExpression: 'accountId = :account AND #status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':account': accountId, ':active': 'active' },
+        };
+        return previous === null
+          ? { Delete: { TableName: this.tableName, Key: key.inventory(number.e164), ...condition } }
+          : { Put: { TableName: this.tableName, Item: this.inventoryItem(previous), ...condition } };
+      });
+      items.push(this.accountAddItem(accountId, -part.length));
+      await this.client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
+    }
+  }
+
+  async getInventoryNumbers(e164s: string[]): Promise<Map<string, InventoryNumber>> {
+    const items = await this.batchGet(unique(e164s).map(key.inventory));
+    return new Map(items.map((item) => [item.e164 as string, toInventoryNumber(item)]));
+  }
+
+  listInventoryNumbers(accountId: string, page: PageRequest): Promise<Page<InventoryNumber>> {
+    return this.queryIndex(BY_ACCOUNT, accountNumbersPk(accountId), true, page, toInventoryNumber);
+  }
+
+  private inventoryItem(number: InventoryNumber): Item {
+    return {
+      ...number,
+      ...key.inventory(number.e164),
+      [BY_ACCOUNT.partitionKey]: accountNumbersPk(number.accountId),
+      [BY_ACCOUNT.sortKey]: number.e164,
+    };
+  }
+
+  private accountAddItem(accountId: string, delta: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key.account(accountId),
+        UpdateExpression: 'ADD activeNumberCount :delta',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':delta': delta },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  // ----- locks ----------------------------------------------------------------------------------------
+
+  async getNumberLocks(e164s: string[]): Promise<Map<string, NumberLock>> {
+    const locks = await this.readLocks(e164s);
+    const stale = await this.staleLockOwners([...locks.values()]);
+    for (const [e164, lock] of locks) if (stale.has(lock.orderId)) locks.delete(e164);
+    return locks;
+  }
+
+  /** Every lock item, live or stale. */
+  private async readLocks(e164s: string[]): Promise<Map<string, NumberLock>> {
+    const items = await this.batchGet(unique(e164s).map(key.lock));
+    return new Map(items.map((item) => [item.e164 as string, toLock(item)]));
+  }
+
+  /**
+   * The order ids among the locks' owners whose locks are stale: the order is in a final status,
+   * or (port-in) its header is missing and the lock is older than ten minutes — an order whose
+   * creation failed between taking its locks and writing its header.
+   */
+  private async staleLockOwners(locks: NumberLock[]): Promise<Set<string>> {
+    if (locks.length === 0) return new Set();
+    const orderIds = unique(locks.map((lock) => lock.orderId));
+    const headers = await this.batchGet(orderIds.map(key.orderHeader), {
+      ProjectionExpression: '#id, #status',
+      ExpressionAttributeNames: { '#id': 'id', '#status': 'status' },
+    });
+    const statusById = new Map(headers.map((header) => [header.id as string, header.status as OrderStatus]));
+    const now = this.clock.now().getTime();
+    const stale = new Set<string>();
+    for (const lock of locks) {
+      const status = statusById.get(lock.orderId);
+      if (status !== undefined) {
+        if (isFinal(status)) stale.add(lock.orderId);
+      } else if (lock.orderKind === 'port_in') {
+        const takenAt = Date.parse(lock.takenAt);
+        if (!(now - takenAt < ORPHAN_LOCK_AGE_MS)) stale.add(lock.orderId);
+      }
+    }
+    return stale;
+  }
+
+  // ----- orders --------------------------------------------------------------------------------------
+
+  async saveOrder(change: OrderChange): Promise<void> {
+    const { order, expectedVersion } = change;
+    if (order.version !== (expectedVersion ?? 0) + 1) {
+      throw new Error(`Order ${order.id}: version ${order.version} does not follow expected version ${expectedVersion}`);
+    }
+    const lock = unique(change.lock);
+    const release = unique(change.release);
+    const overlap = lock.filter((e164) => release.includes(e164));
+    if (overlap.length > 0) throw new Error(`Order ${order.id}: ${overlap.join(', ')} both locked and released in one change`);
+
+    const layout = layoutOrder(order);
+    const previous: ChunkHashes =
+      expectedVersion === null ? { lineChunks: [], issueChunks: [] } : await this.previousChunks(order.id, expectedVersion);
+
+    const headerOp: WriteOp = { kind: 'header', item: this.headerWrite(order, layout, expectedVersion), bytes: 0 };
+    headerOp.bytes = JSON.stringify(layout.header).length;
+    const chunkOps = this.chunkWrites(order.id, layout, previous);
+    const eventOps: WriteOp[] = change.events.map((event, index) => {
+      const item = { ...event, orderId: order.id, ...key.event(order.id, event.at, order.version, index) };
+      return {
+        kind: 'event',
+        bytes: JSON.stringify(item).length,
+        item: { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+      };
+    });
+    const releaseOps: WriteOp[] = release.map((e164) => ({ kind: 'release', e164 }));
+    const activations = unique(change.activate?.numbers ?? []);
+    const activateOps: WriteOp[] = change.activate
+      ? activations.map((e164) => ({
+          kind: 'activate',
+          e164,
+          accountId: (change.activate as { accountId: string }).accountId,
+          activeSince: order.updatedAt,
+        }))
+      : [];
+    const accountOps: WriteOp[] =
+      change.activate && activations.length > 0 ? [{ kind: 'accountAdd', accountId: change.activate.accountId, sign: 1 }] : [];
+
+    const context: WriteContext = { orderId: order.id, takenAt: order.updatedAt, resource: 'order', resourceId: order.id };
+    const everything: WriteOp[] = [
+      headerOp,
+      ...eventOps,
+      ...chunkOps,
+      ...lock.map((e164): WriteOp => ({ kind: 'lock', e164, reentrant: true, staleOwners: [] })),
+      ...releaseOps,
+      ...activateOps,
+      ...accountOps,
+    ];
+    const bytes = everything.reduce((sum, op) => sum + opBytes(op), 0);
+    if (everything.length <= MAX_TRANSACTION_ITEMS && bytes <= MAX_TRANSACTION_BYTES) {
+      await this.execute(everything, context);
+    } else {
+      await this.saveOrderInSteps(order.id, lock, [headerOp, ...eventOps], chunkOps, releaseOps, activateOps, context);
+    }
+    this.rememberChunks(order.id, order.version, {
+      lineChunks: layout.lineChunks.map((c) => c.hash),
+      issueChunks: layout.issuePieces.map((p) => p.hash),
+    });
+  }
+
+  /**
+   * The path for changes above one transaction: (a) take the locks, rolling back on a conflict;
+   * (b) the header with its events and chunks, releasing (a)'s locks if the version moved on;
+   * (c) what remains (more chunks, releases, activations), each step safe to repeat.
+   */
+  private async saveOrderInSteps(
+    orderId: string,
+    lock: string[],
+    headerAndEvents: WriteOp[],
+    chunkOps: WriteOp[],
+    releaseOps: WriteOp[],
+    activateOps: WriteOp[],
+    context: WriteContext,
+  ): Promise<void> {
+    // (a)
+    const lockBatches = chunk(
+      lock.map((e164): WriteOp => ({ kind: 'lock', e164, reentrant: false, staleOwners: [] })),
+      MAX_TRANSACTION_ITEMS,
+    );
+    const lockResults = await settleAll(lockBatches, CONCURRENCY, (ops) => this.execute(ops, context));
+    const taken = lockResults.flatMap((result) =>
+      result.status === 'fulfilled' ? result.value.filter((op) => op.kind === 'lock').map((op) => (op as { e164: string }).e164) : [],
+    );
+    const lockFailures = lockResults.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (lockFailures.length > 0) {
+      await this.releaseQuietly(taken, context);
+      const conflict = lockFailures.find((failure) => failure.reason instanceof NumberConflictError);
+      throw (conflict ?? lockFailures[0])?.reason;
+    }
+
+    // (b)
+    const first: WriteOp[] = [...headerAndEvents];
+    let firstBytes = first.reduce((sum, op) => sum + opBytes(op), 0);
+    const rest: WriteOp[] = [];
+    for (const op of chunkOps) {
+      if (first.length < MAX_TRANSACTION_ITEMS && firstBytes + opBytes(op) <= MAX_TRANSACTION_BYTES) {
+        first.push(op);
+        firstBytes += opBytes(op);
+      } else {
+        rest.push(op);
+      }
+    }
+    try {
+      await this.execute(first, context);
+    } catch (error) {
+      await this.releaseQuietly(taken, context);
+      throw error;
+    }
+
+    // (c)
+    const batches: WriteOp[][] = [
+      ...packByLimits(rest),
+      ...chunk(releaseOps, MAX_TRANSACTION_ITEMS),
+      ...chunk(activateOps, MAX_TRANSACTION_ITEMS - 1).map((ops): WriteOp[] => [
+        ...ops,
+        { kind: 'accountAdd', accountId: (ops[0] as { accountId: string }).accountId, sign: 1 },
+      ]),
+    ];
+    await runAll(batches, CONCURRENCY, (ops) => this.execute(ops, context));
+  }
+
+  private async releaseQuietly(e164s: string[], context: WriteContext): Promise<void> {
+    const batches = chunk(
+      e164s.map((e164): WriteOp => ({ kind: 'release', e164 })),
+      MAX_TRANSACTION_ITEMS,
+    );
+    // Best effort: a lock left behind by a failed creation becomes stale after ten minutes.
+    await settleAll(batches, CONCURRENCY, (ops) => this.execute(ops, context));
+  }
+
+  private headerWrite(order: PortInOrder, layout: OrderLayout, expectedVersion: number | null): TransactItem {
+    const orderKey = key.orderHeader(order.id);
+    if (expectedVersion === null) {
+      return {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...layout.header, ...orderKey },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    }
+    // An update SETs every attribute (attributes other writers add to the header survive).
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Item = { ':expected': expectedVersion };
+    const sets = definedEntries(layout.header).map(([name, value], i) => {
+      names[`#h${i}`] = name;
+      values[`:h${i}`] = value;
+      return `#h${i} = :h${i}`;
+    });
+    let expression = `SET ${sets.join(', ')}`;
+    if (!(BY_CARRIER.partitionKey in layout.header)) {
+      names['#carrierPk'] = BY_CARRIER.partitionKey;
+      names['#carrierSk'] = BY_CARRIER.sortKey;
+      expression += ' REMOVE #carrierPk, #carrierSk';
+    }
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: orderKey,
+        UpdateExpression: expression,
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  private chunkWrites(orderId: string, layout: OrderLayout, previous: ChunkHashes): WriteOp[] {
+    const ops: WriteOp[] = [];
+    layout.lineChunks.forEach((lineChunk, index) => {
+      if (previous.lineChunks[index] === lineChunk.hash) return;
+      ops.push({
+        kind: 'chunk',
+        bytes: lineChunk.bytes + 100,
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...key.lineChunk(orderId, index), hash: lineChunk.hash, lines: lineChunk.lines },
+          },
+        },
+      });
+    });
+    for (let index = layout.lineChunks.length; index < previous.lineChunks.length; index++) {
+      ops.push({ kind: 'chunk', bytes: 100, item: { Delete: { TableName: this.tableName, Key: key.lineChunk(orderId, index) } } });
+    }
+    layout.issuePieces.forEach((piece, index) => {
+      if (previous.issueChunks[index] === piece.hash) return;
+      ops.push({
+        kind: 'chunk',
+        bytes: piece.data.length + 100,
+        item: {
+          Put: { TableName: this.tableName, Item: { ...key.issuePiece(orderId, index), hash: piece.hash, data: piece.data } },
+        },
+      });
+    });
+    for (let index = layout.issuePieces.length; index < previous.issueChunks.length; index++) {
+      ops.push({ kind: 'chunk', bytes: 100, item: { Delete: { TableName: this.tableName, Key: key.issuePiece(orderId, index) } } });
+    }
+    return ops;
+  }
+
+  /** The chunk hashes stored with `expectedVersion` (cache, else one small GetItem). */
+  private async previousChunks(orderId: string, expectedVersion: number): Promise<ChunkHashes> {
+    const cached = this.chunkCache.get(orderId);
+    if (cached !== undefined && cached.version === expectedVersion) return cached;
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key.orderHeader(orderId),
+        ConsistentRead: true,
+        ProjectionExpression: '#version, lineChunks, issueChunks',
+        ExpressionAttributeNames: { '#version': 'version' },
+      }),
+    );
+    if (Item === undefined || Number(Item.version) !== expectedVersion) throw new ConcurrentModificationError('order', orderId);
+    return { lineChunks: Item.lineChunks ?? [], issueChunks: Item.issueChunks ?? [] };
+  }
+
+  private rememberChunks(orderId: string, version: number, hashes: ChunkHashes): void {
+    this.chunkCache.delete(orderId);
+    this.chunkCache.set(orderId, { version, ...hashes });
+    if (this.chunkCache.size > CHUNK_CACHE_SIZE) {
+      const oldest = this.chunkCache.keys().next().value;
+      if (oldest !== undefined) this.chunkCache.delete(oldest);
+    }
+  }
+
+  async getOrder(id: string): Promise<PortInOrder | null> {
+    // A Query is not isolated from a concurrent transaction: check the chunks against the header's
+    // hashes and read again on a torn read.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const items: Item[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': `ORDER#${id}`, ':prefix': '#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+
+      const bySk = new Map(items.map((item) => [item.sk as string, item]));
+      const header = bySk.get('#ORDER');
+      if (header === undefined) return null;
+      const lineHashes: string[] = header.lineChunks ?? [];
+      const issueHashes: string[] = header.issueChunks ?? [];
+      const lineItems = lineHashes.map((hash, index) => {
+        const item = bySk.get(key.lineChunk(id, index)[SK] as string);
+        return item?.hash === hash ? item : null;
+      });
+      const issueItems = issueHashes.map((hash, index) => {
+        const item = bySk.get(key.issuePiece(id, index)[SK] as string);
+        return item?.hash === hash ? item : null;
+      });
+      if (lineItems.includes(null) || issueItems.includes(null)) {
+        await sleep(backoffMs(attempt));
+        continue;
+      }
+      const lines = lineItems.flatMap((item) => (item as Item).lines as PortInLine[]);
+      const issues: ValidationResult =
+        issueItems.length === 0
+          ? header.issues
+          : JSON.parse(gunzipSync(Buffer.concat(issueItems.map((item) => Buffer.from((item as Item).data)))).toString('utf8'));
+      this.rememberChunks(id, Number(header.version), { lineChunks: lineHashes, issueChunks: issueHashes });
+      return toOrder(header, lines, issues);
+    }
+    throw new Error(`Order ${id}: its line chunks do not match its header (read three times)`);
+  }
+
+  listOrders(filter: OrderListFilter, page: PageRequest): Promise<Page<PortInOrderSummary>> {
+    const status = filter.status;
+    const extra: Partial<QueryCommandInput> =
+      status === undefined
+        ? {}
+        : { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':status': status } };
+    if (filter.accountId !== undefined) {
+      return this.queryIndex(BY_ACCOUNT, accountOrdersPk(filter.accountId), false, page, toSummary, extra);
+    }
+    if (filter.carrierId !== undefined) {
+      return this.queryIndex(BY_CARRIER, carrierOrdersPk(filter.carrierId), false, page, toSummary, extra);
+    }
+    return this.queryIndex(BY_KIND, 'PORTIN', false, page, toSummary, extra);
+  }
+
+  async listOrderEvents(orderId: string, page: PageRequest): Promise<Page<PortInEvent>> {
+    return this.queryPage(
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':prefix': 'EVENT#' },
+        ScanIndexForward: true,
+      },
+      page,
+      { [PK]: `ORDER#${orderId}` },
+      [PK, SK],
+      toEvent,
+    );
+  }
+
+  // ----- idempotency ---------------------------------------------------------------------------------
+
+  async beginIdempotent(scope: string, idempotencyKey: string, requestHash: string): Promise<IdempotencyRecord | null> {
+    const itemKey = key.idempotency(scope, idempotencyKey);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = Math.floor(this.clock.now().getTime() / 1000);
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...itemKey,
+              scope,
+              key: idempotencyKey,
+              state: 'in_progress',
+              requestHash,
+              response: null,
+              [TABLE_KEYS.timeToLive]: now + IDEMPOTENCY_TTL_SECONDS,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :now',
+            ExpressionAttributeNames: { '#expiresAt': TABLE_KEYS.timeToLive },
+            ExpressionAttributeValues: { ':now': now },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return null;
+      } catch (error) {
+        if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+        const old = fromRawItem((error as { Item?: unknown }).Item) ?? (await this.getItem(itemKey));
+        if (old !== null) return toIdempotencyRecord(old);
+        // Abandoned in between: try again.
+      }
+    }
+    throw new ConcurrentModificationError('idempotency key', idempotencyKey);
+  }
+
+  async completeIdempotent(
+    scope: string,
+    idempotencyKey: string,
+    response: NonNullable<IdempotencyRecord['response']>,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key.idempotency(scope, idempotencyKey),
+          UpdateExpression: 'SET #state = :done, #response = :response',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+          ExpressionAttributeValues: { ':done': 'done', ':response': storedResponse(response) },
+        }),
+      );
+    } catch (error) {
+      // The record was abandoned or expired meanwhile: nothing left to complete.
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async abandonIdempotent(scope: string, idempotencyKey: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key.idempotency(scope, idempotencyKey) }));
+  }
+
+  // ----- plumbing --------------------------------------------------------------------------------------
+
+  private async getItem(itemKey: Item): Promise<Item | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }));
+    return Item ?? null;
+  }
+
+  /** Strongly consistent BatchGetItem, 100 keys a request, retrying unprocessed keys. */
+  private async batchGet(
+    keys: Item[],
+    projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
+  ): Promise<Item[]> {
+    const pages = await runAll(chunk(keys, MAX_BATCH_GET_KEYS), CONCURRENCY, async (batch) => {
+      const found: Item[] = [];
+      let pending: Item[] = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt));
+        if (attempt > 10) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+        const result = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ...(projection
+                  ? {
+                      ProjectionExpression: `${projection.ProjectionExpression}, pk, sk`,
+                      ExpressionAttributeNames: projection.ExpressionAttributeNames,
+                    }
+                  : {}),
+              },
+            },
+          }),
+        );
+        found.push(...(result.Responses?.[this.tableName] ?? []));
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined) ?? [];
+      }
+      return found;
+    });
+    return pages.flat();
+  }
+
+  private renderOp(op: WriteOp, ops: readonly WriteOp[], context: WriteContext): TransactItem | null {
+    const TableName = this.tableName;
+    switch (op.kind) {
+      case 'header':
+      case 'event':
+      case 'chunk':
+        return op.item;
+      case 'lock': {
+        const values: Item = {};
+        const alternatives = ['attribute_not_exists(pk)'];
+        if (op.reentrant) {
+          alternatives.push('orderId = :me');
+          values[':me'] = context.orderId;
+        }
+        op.staleOwners.forEach((owner, i) => {
+          alternatives.push(`orderId = :stale${i}`);
+          values[`:stale${i}`] = owner;
+        });
+        return {
+          Put: {
+            TableName,
+            Item: { ...key.lock(op.e164), e164: op.e164, orderId: context.orderId, orderKind: 'port_in', takenAt: context.takenAt },
+            ConditionExpression: alternatives.join(' OR '),
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      }
+      case 'release':
+        return {
+          Delete: {
+            TableName,
+            Key: key.lock(op.e164),
+            ConditionExpression: 'attribute_not_exists(pk) OR orderId = :me',
+            ExpressionAttributeValues: { ':me': context.orderId },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      case 'activate':
+        return {
+          Put: {
+            TableName,
+            Item: this.inventoryItem({
+              e164: op.e164,
+              accountId: op.accountId,
+              origin: 'ported_in',
+              status: 'active',
+              activeSince: op.activeSince,
+              portedOutAt: null,
+            }),
+            ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':active': 'active' },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      case 'inventoryAdd':
+        return {
+          Put: {
+            TableName,
+            Item: this.inventoryItem(op.number),
+            ...(op.previous === null
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: '#status = :portedOut',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':portedOut': 'ported_out' },
+                }),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      case 'lockFree': {
+        const values: Item = {};
+        const alternatives = ['attribute_not_exists(pk)'];
+        op.staleOwners.forEach((owner, i) => {
+          alternatives.push(`orderId = :stale${i}`);
+          values[`:stale${i}`] = owner;
+        });
+        return {
+          ConditionCheck: {
+            TableName,
+            Key: key.lock(op.e164),
+            ConditionExpression: alternatives.join(' OR '),
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      }
+      case 'accountAdd': {
+        const count = countingOps(ops);
+        return count === 0 ? null : this.accountAddItem(op.accountId, op.sign * count);
+      }
+    }
+  }
+
+  /**
+   * Writes `ops` in one TransactWriteItems, resolving what can be resolved and retrying: a lock
+   * already ours or already released, an activation already done, a stale lock to take over. Throws
+   * the domain error otherwise. Returns the operations actually written.
+   */
+  private async execute(initial: WriteOp[], context: WriteContext): Promise<WriteOp[]> {
+    let ops = [...initial];
+    for (let round = 0; round < 5; round++) {
+      const rendered = ops
+        .map((op) => ({ op, item: this.renderOp(op, ops, context) }))
+        .filter((entry): entry is { op: WriteOp; item: TransactItem } => entry.item !== null);
+      if (rendered.every((entry) => entry.op.kind === 'accountAdd')) return [];
+      const failures = await this.transact(rendered);
+      if (failures === null) return rendered.map((entry) => entry.op);
+
+      if (failures.some((f) => f.op.kind === 'header' || f.op.kind === 'event' || f.code === 'TransactionConflict')) {
+        throw new ConcurrentModificationError(context.resource, context.resourceId);
+      }
+      const drop = new Set<WriteOp>();
+      const contested: { op: Extract<WriteOp, { kind: 'lock' | 'lockFree' }>; lock: NumberLock }[] = [];
+      for (const failure of failures) {
+        const { op } = failure;
+        switch (op.kind) {
+          case 'accountAdd':
+            throw new NotFoundError('account', op.accountId);
+          case 'release':
+            drop.add(op); // the lock is gone or was never this order's
+            break;
+          case 'activate':
+            if (failure.old?.status === 'active' && failure.old.accountId === op.accountId) drop.add(op);
+            else throw new InventoryConflictError(op.e164);
+            break;
+          case 'inventoryAdd':
+            if (failure.old?.status === 'active') throw new InventoryConflictError(op.number.e164);
+            throw new ConcurrentModificationError('number', op.number.e164);
+          case 'lock':
+          case 'lockFree': {
+            const old = failure.old ?? (await this.getItem(key.lock(op.e164)));
+            if (old === null) break; // released meanwhile: try again
+            const holder = toLock(old);
+            if (holder.orderId === context.orderId && op.kind === 'lock') {
+              if (!op.reentrant) drop.add(op); // ours already: not taken by this call
+              break;
+            }
+            contested.push({ op, lock: holder });
+            break;
+          }
+          default:
+            throw new Error(`Unexpected ${failure.code} on a ${op.kind} write of ${context.resource} ${context.resourceId}`);
+        }
+      }
+      if (contested.length > 0) {
+        const stale = await this.staleLockOwners(contested.map((c) => c.lock));
+        const live = contested.find((c) => !stale.has(c.lock.orderId));
+        if (live !== undefined) throw new NumberConflictError(live.op.e164, live.lock.orderId);
+        for (const { op, lock } of contested) {
+          if (!op.staleOwners.includes(lock.orderId)) op.staleOwners.push(lock.orderId);
+        }
+      }
+      ops = ops.filter((op) => !drop.has(op));
+    }
+    throw new ConcurrentModificationError(context.resource, context.resourceId);
+  }
+
+  /** One TransactWriteItems; null on success, else the failed operations. Retries conflicts. */
+  private async transact(entries: { op: WriteOp; item: TransactItem }[]): Promise<Failure[] | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({ TransactItems: entries.map((e) => e.item), ClientRequestToken: randomUUID() }),
+        );
+        return null;
+      } catch (error) {
+        if (errorName(error) !== 'TransactionCanceledException') throw error;
+        const reasons = (error as { CancellationReasons?: { Code?: string; Item?: unknown }[] }).CancellationReasons ?? [];
+        const failures: Failure[] = [];
+        let retryable = false;
+        reasons.forEach((reason, index) => {
+          const entry = entries[index];
+          const code = reason.Code ?? 'None';
+          if (code === 'None' || entry === undefined) return;
+          if (code === 'TransactionConflict' || code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded') {
+            retryable = true;
+            return;
+          }
+          if (code !== 'ConditionalCheckFailed') throw error;
+          failures.push({ op: entry.op, code, old: fromRawItem(reason.Item) });
+        });
+        if (failures.length > 0) return failures;
+        if (!retryable) throw error;
+        if (attempt >= 6) return entries.slice(0, 1).map((entry) => ({ op: entry.op, code: 'TransactionConflict', old: null }));
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+
+  /** A page of an index partition, with opaque cursors checked against the partition. */
+  private queryIndex<T>(
+    index: IndexDefinition,
+    partition: string,
+    ascending: boolean,
+    page: PageRequest,
+    map: (item: Item) => T,
+    extra: Partial<QueryCommandInput> = {},
+  ): Promise<Page<T>> {
+    return this.queryPage(
+      {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#ipk = :ipk',
+        ...extra,
+        ExpressionAttributeNames: { ...extra.ExpressionAttributeNames, '#ipk': index.partitionKey },
+        ExpressionAttributeValues: { ...extra.ExpressionAttributeValues, ':ipk': partition },
+        ScanIndexForward: ascending,
+      },
+      page,
+      { [index.partitionKey]: partition },
+      [PK, SK, index.partitionKey, index.sortKey],
+      map,
+    );
+  }
+
+  private async queryPage<T>(
+    input: QueryCommandInput,
+    page: PageRequest,
+    fixed: Record<string, string>,
+    keyNames: string[],
+    map: (item: Item) => T,
+  ): Promise<Page<T>> {
+    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(page.limit) || 1));
+    let startKey: Item | undefined = page.cursor === null || page.cursor === undefined ? undefined : decodeCursor(page.cursor, keyNames, fixed);
+    const items: Item[] = [];
+    let nextKey: Item | undefined;
+    for (let queries = 1; ; queries++) {
+      const room = limit - items.length;
+      const result = await this.client.send(
+        new QueryCommand({
+          ...input,
+          ExclusiveStartKey: startKey,
+          Limit: input.FilterExpression === undefined ? room : Math.max(room, 100),
+        }),
+      );
+      const found = result.Items ?? [];
+      items.push(...found.slice(0, room));
+      if (found.length > room) {
+        nextKey = pick(items.at(-1) as Item, keyNames);
+        break;
+      }
+      startKey = result.LastEvaluatedKey;
+      if (startKey === undefined) break;
+      if (items.length === limit) {
+        nextKey = pick(items.at(-1) as Item, keyNames);
+        break;
+      }
+      if (queries >= MAX_QUERIES_PER_PAGE) {
+        nextKey = startKey;
+        break;
+      }
+    }
+    return { items: items.map(map), nextCursor: nextKey === undefined ? null : encodeCursor(nextKey) };
+  }
+}
+
+function packByLimits(ops: WriteOp[]): WriteOp[][] {
+  const batches: WriteOp[][] = [];
+  let current: WriteOp[] = [];
+  let bytes = 0;
+  for (const op of ops) {
+    if (current.length === MAX_TRANSACTION_ITEMS || (current.length > 0 && bytes + opBytes(op) > MAX_TRANSACTION_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(op);
+    bytes += opBytes(op);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+function pick(item: Item, names: string[]): Item {
+  return Object.fromEntries(names.map((name) => [name, item[name]]));
+}
+
+function encodeCursor(lastKey: Item): string {
+  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, keyNames: string[], fixed: Record<string, string>): Item {
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw new InvalidCursorError();
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw new InvalidCursorError();
+  const entries = Object.entries(decoded as Record<string, unknown>);
+  const expected = new Set(keyNames);
+  if (entries.length !== expected.size || entries.some(([name, value]) => !expected.has(name) || typeof value !== 'string' || value === '')) {
+    throw new InvalidCursorError();
+  }
+  for (const [name, value] of Object.entries(fixed)) {
+    if ((decoded as Record<string, unknown>)[name] !== value) throw new InvalidCursorError();
+  }
+  return decoded as Item;
+}
+
+function storedResponse(response: NonNullable<IdempotencyRecord['response']>): Item {
+  if (Buffer.byteLength(response.body) <= MAX_PLAIN_RESPONSE_BODY) return response;
+  const bodyGzip = gzipSync(response.body);
+  if (bodyGzip.length > MAX_STORED_RESPONSE_BYTES) {
+    throw new Error(`Response of ${Buffer.byteLength(response.body)} bytes is too large to keep for idempotent replay`);
+  }
+  return { statusCode: response.statusCode, headers: response.headers, bodyGzip: new Uint8Array(bodyGzip) };
+}
+
+function toIdempotencyRecord(item: Item): IdempotencyRecord {
+  const stored = item.response as Item | null | undefined;
+  let response: IdempotencyRecord['response'] = null;
+  if (stored !== null && stored !== undefined) {
+    const body =
+      stored.bodyGzip !== undefined ? gunzipSync(Buffer.from(stored.bodyGzip as Uint8Array)).toString('utf8') : String(stored.body ?? '');
+    response = { statusCode: Number(stored.statusCode), headers: stored.headers ?? {}, body };
+  }
+  return { requestHash: item.requestHash, state: item.state, response };
+}

@@ -1,0 +1,347 @@
+// The synthesized PortDesk stack: routes, authorization, function settings, the table, least
+// privilege and cdk-nag. Bundling is skipped (the stack is asserted, not the bundles).
+import { Validations, type CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PortDeskHttpApi } from '../../infra/constructs/http-api.ts';
+import type { PortDeskFunction } from '../../infra/constructs/lambda-function.ts';
+import { createPortDeskApp } from '../../infra/portdesk-app.ts';
+import type { PortDeskStack } from '../../infra/portdesk-stack.ts';
+import { TABLE_INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamo/table-schema.ts';
+import { ROUTES, type RouteSpec } from '../../shared/http/routes.ts';
+
+const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:TransactWriteItems',
+];
+
+type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any>; DeletionPolicy?: string };
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let stack: PortDeskStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  const built = createPortDeskApp({ context: SKIP_BUNDLING });
+  stack = built.stack;
+  // Synthesis runs the cdk-nag plugin and throws if it reports an unacknowledged error.
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+function logicalId(construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] });
+
+function functionFor(route: RouteSpec): PortDeskFunction {
+  const fn = stack.httpApi.routeFunctions.get(route.id);
+  if (fn === undefined) throw new Error(`No function for route ${route.id}`);
+  return fn;
+}
+
+/** Every statement of every inline policy attached to the function's role. */
+function statementsOf(fn: PortDeskFunction): Statement[] {
+  const roleRef = { Ref: logicalId(fn.serviceRole) };
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(JSON.stringify(roleRef)))
+    .flatMap((r) => r.Properties?.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const dynamoActions = (fn: PortDeskFunction) => actionsOf(statementsOf(fn)).filter((a) => a.startsWith('dynamodb:'));
+
+const publicRoutes = ROUTES.filter((r) => r.access === 'public');
+const protectedRoutes = ROUTES.filter((r) => r.access !== 'public');
+const readOnlyRoutes = ROUTES.filter((r) => !r.writes);
+const writeRoutes = ROUTES.filter((r) => r.writes);
+
+describe('HTTP API routes', () => {
+  it('serves exactly the routes of the shared route table', () => {
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routeKeys.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('never deploys a local-only route', () => {
+    expect(ROUTES.filter((r) => r.path.startsWith('/_local'))).toEqual([]);
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => String(r.Properties.RouteKey));
+    expect(routeKeys.filter((key) => key.split(' ')[1]?.startsWith('/_local'))).toEqual([]);
+  });
+
+  it('refuses to build a local-only route', () => {
+    const { stack: other } = createPortDeskApp({ context: SKIP_BUNDLING });
+    const testHook: RouteSpec = {
+      id: 'resetClock', method: 'POST', path: '/_local/clock', handler: 'api/health', access: 'public', writes: false, summary: 'test hook',
+    };
+    expect(() => new PortDeskHttpApi(other, 'LocalOnly', { table: other.data.table, routes: [testHook] })).toThrow(/local-only/);
+  });
+
+  it.each(protectedRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s goes through the Lambda authorizer', (routeKey) => {
+    const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: routeKey,
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    });
+  });
+
+  it.each(publicRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s is public', (routeKey) => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: routeKey,
+      AuthorizationType: 'NONE',
+      AuthorizerId: Match.absent(),
+    });
+  });
+
+  it.each(ROUTES.map((r) => [r.id, r] as const))('%s invokes its own function', (_id, route) => {
+    const [, routeResource] = Object.entries(template.findResources('AWS::ApiGatewayV2::Route', {
+      Properties: { RouteKey: `${route.method} ${route.path}` },
+    }))[0]!;
+    const integrationId = routeResource.Properties.Target['Fn::Join'][1][1].Ref as string;
+    expect(resources[integrationId]?.Properties?.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalId(functionFor(route)), 'Arn'] });
+  });
+
+  it('authorizes with simple responses, the Authorization header and a 5-minute cache', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    const [authorizer] = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(JSON.stringify(authorizer!.Properties.AuthorizerUri)).toContain(logicalId(stack.httpApi.authorizerFunction));
+  });
+
+  it('logs access to a log group kept one month and throttles the stage by default', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalId(stack.httpApi.accessLogGroup), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+    expect(resources[logicalId(stack.httpApi.accessLogGroup)]?.Properties?.RetentionInDays).toBe(30);
+  });
+
+  it('publishes the API URL and the table name', () => {
+    template.hasOutput('ApiUrl', { Value: Match.anyValue() });
+    template.hasOutput('TableName', { Value: { Ref: logicalId(stack.data.table) } });
+  });
+});
+
+describe('Lambda functions', () => {
+  const allFunctions = (): PortDeskFunction[] => [stack.httpApi.authorizerFunction, ...stack.httpApi.routeFunctions.values()];
+
+  it('has one function per route plus the authorizer', () => {
+    expect([...stack.httpApi.routeFunctions.keys()].sort()).toEqual(ROUTES.map((r) => r.id).sort());
+  });
+
+  it('runs every function on Node.js 24, ARM, with tracing, the table name and source maps', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        Environment: {
+          Variables: {
+            TABLE_NAME: { Ref: logicalId(stack.data.table) },
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'portdesk',
+            LOG_LEVEL: expect.any(String),
+          },
+        },
+      });
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(29);
+    }
+  });
+
+  it('sends every function to its own log group kept one month', () => {
+    const logGroups = allFunctions().map((fn) => {
+      const props = resources[logicalId(fn)]?.Properties;
+      const logGroupId = props?.LoggingConfig?.LogGroup?.Ref as string;
+      expect(resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+      return logGroupId;
+    });
+    expect(new Set(logGroups).size).toBe(logGroups.length);
+  });
+
+  it('gives roles no managed policies: each may write only its own log group', () => {
+    for (const fn of allFunctions()) {
+      expect(resources[logicalId(fn.serviceRole)]?.Properties?.ManagedPolicyArns).toBeUndefined();
+      const logStatements = statementsOf(fn).filter((s) => actionsOf([s]).some((a) => a.startsWith('logs:')));
+      expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(fn.functionLogGroup), 'Arn'] }]);
+    }
+  });
+});
+
+describe('table', () => {
+  const table = () => resources[logicalId(stack.data.table)]!;
+
+  it('uses the shared key schema, on-demand billing and AWS-managed encryption', () => {
+    expect(table().Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it.each(TABLE_INDEXES.map((i) => [i.name, i] as const))('has the %s index with its keys', (_name, index) => {
+    expect(table().Properties?.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+  });
+
+  it('has exactly the shared indexes', () => {
+    const names = (table().Properties?.GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName);
+    expect(names.sort()).toEqual(TABLE_INDEXES.map((i) => i.name).sort());
+  });
+
+  it('keeps data: point-in-time recovery, deletion protection, retained on delete, TTL on expiresAt', () => {
+    expect(table().Properties).toMatchObject({
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(TABLE_KEYS.timeToLive).toBe('expiresAt');
+    expect(table().DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('least privilege on the table', () => {
+  it.each(readOnlyRoutes.map((r) => [r.id, r] as const))('%s (read-only) can read but not write', (_id, route) => {
+    const actions = dynamoActions(functionFor(route));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
+  });
+
+  it.each(writeRoutes.map((r) => [r.id, r] as const))('%s (writes) can put, update, delete, batch-write and condition-check', (_id, route) => {
+    // TransactWriteItems has no IAM action of its own: it is authorized by the Put/Update/Delete/
+    // ConditionCheckItem actions of the items it contains.
+    expect(dynamoActions(functionFor(route))).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+      ]),
+    );
+  });
+
+  it('lets the authorizer only GetItem on the base table', () => {
+    const dynamoStatements = statementsOf(stack.httpApi.authorizerFunction).filter((s) =>
+      actionsOf([s]).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamoStatements).toEqual([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn() }]);
+  });
+
+  it('grants no service-wide wildcard actions', () => {
+    for (const fn of [stack.httpApi.authorizerFunction, ...stack.httpApi.routeFunctions.values()]) {
+      for (const action of actionsOf(statementsOf(fn))) expect(action).not.toMatch(/(^\*$|:\*$)/);
+    }
+  });
+});
+
+describe('cdk-nag (AWS Solutions)', () => {
+  it('finds no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings).toEqual([]);
+    // cdk-nag 3 reports through the validation plugin, not annotations; none may slip through either way.
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+
+  it('makes synthesis fail on a finding nobody acknowledged', () => {
+    const { app, stack: other } = createPortDeskApp({ context: SKIP_BUNDLING });
+    other.httpApi.authorizerFunction.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+    expect(() => app.synth()).toThrow(/AwsSolutions-IAM5\[Action::dynamodb:\*\]/);
+  });
+
+  it('acknowledges only reviewed findings, each with a reason', () => {
+    const acknowledged = new Map<string, string>();
+    const visit = (node: IConstruct) => {
+      for (const entry of node.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+          expect(typeof reason === 'string' && reason.trim().length >= 20, `${id} on ${node.node.path} has a reason`).toBe(true);
+          acknowledged.set(id.replace(/^annotation::/i, ''), String(reason));
+        }
+      }
+      node.node.children.forEach(visit);
+    };
+    visit(stack);
+    expect([...acknowledged.keys()].sort()).toEqual(
+      [
+        'AwsSolutions-APIG4',
+        'AwsSolutions-IAM5[Resource::*]',
+        `AwsSolutions-IAM5[Resource::<${logicalId(stack.data.table)}.Arn>/index/*]`,
+      ].sort(),
+    );
+  });
+
+  it('writes every acknowledgement with its reason into the template', () => {
+    const suppressions = Object.values(resources).flatMap(
+      (r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[],
+    );
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThanOrEqual(20);
+  });
+
+  it('fails synthesis for a public route nobody reviewed', () => {
+    const { app, stack: other } = createPortDeskApp({ context: SKIP_BUNDLING });
+    const unreviewed: RouteSpec = {
+      id: 'status', method: 'GET', path: '/status', handler: 'api/health', access: 'public', writes: false, summary: 'unreviewed',
+    };
+    new PortDeskHttpApi(other, 'Unreviewed', { table: other.data.table, routes: [unreviewed] });
+    expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/);
+  });
+
+  it('exempts only the public routes from authorization', () => {
+    const exempt = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .filter((r) => JSON.stringify(r.Metadata?.cdk_nag ?? {}).includes('AwsSolutions-APIG4'))
+      .map((r) => r.Properties.RouteKey);
+    expect(exempt.sort()).toEqual(publicRoutes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+});
+
+describe('app', () => {
+  it('names the stack PortDesk by default and after the stage given in context', () => {
+    expect(stack.stackName).toBe('PortDesk');
+    const { stack: staged } = createPortDeskApp({ context: { ...SKIP_BUNDLING, stage: 'PortDesk-staging' } });
+    expect(staged.stackName).toBe('PortDesk-staging');
+  });
+
+  it('rejects a stage that cannot be a stack name', () => {
+    expect(() => createPortDeskApp({ context: { ...SKIP_BUNDLING, stage: 'no spaces' } })).toThrow(/stage/);
+  });
+});
