@@ -45,7 +45,7 @@ export async function benchBundles(): Promise<void> {
     rows.push({ name: handler, bytes: statSync(file).size, ms: loadMs(file) });
   }
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
-  console.log('\n## Lambda bundles (minified ESM, SDK bundled) and module-load time (median of %d cold imports)\n', LOAD_RUNS);
+  console.log('\n## Lambda bundles (minified ESM, AWS SDK from the runtime) and module-load time (median of %d cold imports)\n', LOAD_RUNS);
   console.log(`baseline (middy + DynamoDB document client): ${kb(baseline.bytes)}, ${baseline.ms.toFixed(1)} ms`);
   console.log('| function | bytes | load ms | load / baseline |');
   console.log('|---|---:|---:|---:|');

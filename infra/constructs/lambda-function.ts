@@ -57,8 +57,7 @@ const SHARED_BUNDLING = {
   minify: ESBUILD_OPTIONS.minify === true,
   // ESM has no `require`; the CommonJS dependencies esbuild inlines call it at run time.
   banner: REQUIRE_BANNER,
-  // The AWS SDK is bundled, not taken from the runtime: Lambda then runs the exact SDK version
-  // the tests and the local runtime run against DynamoDB Local.
+  // The AWS SDK v3 comes from the nodejs24.x runtime (see infra/bundling.ts).
   externalModules: ESBUILD_OPTIONS.external ?? [],
   esbuildArgs: { '--alias': Object.entries(MODULE_ALIASES).map(([from, to]) => `${from}=${to}`) },
 };

@@ -9,7 +9,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Caller, Repository } from '../app/ports.ts';
 import { logger } from '../app/logger.ts';
 import type { AuthorizerContext } from './auth-context.ts';

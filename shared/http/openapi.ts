@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the route table and the zod request schemas (zod's JSON
 // Schema output is draft 2020-12, which OpenAPI 3.1 uses as is).
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES } from './routes.ts';
 import { ROUTE_SCHEMAS } from './schemas.ts';
 

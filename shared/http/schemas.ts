@@ -1,6 +1,6 @@
 // Request schemas: the single source for handler validation, the OpenAPI document and the
 // request types. Shape checks only; business rules (validation codes) live in shared/rules.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LINE_SERVICES, LINE_TYPES, MARKETS } from '../rules/types.ts';
 
 /** Orders hold up to this many numbers (a carrier's bulk limit; see README). */

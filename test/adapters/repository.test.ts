@@ -588,6 +588,13 @@ describe('listing orders', () => {
     expect(page.nextCursor).toBeNull();
   });
 
+  it('refuses to save a summary (it carries no lines)', async () => {
+    const page = await listTable.repository.listOrders({ accountId: accountB }, { cursor: null, limit: 1 });
+    const summary = page.items[0]!;
+    const error = await rejection(listTable.repository.saveOrder(nextVersion(summary, { status: 'cancelled' })));
+    expect((error as Error).message).toMatch(/summary/);
+  });
+
   it('moves an order between carrier lists when its carrier changes', async () => {
     const order = created[6]!;
     const moved = nextVersion(order, { details: { ...order.details, carrierId: null } });

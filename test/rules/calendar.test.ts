@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { ESBUILD_OPTIONS } from '../../infra/bundling.ts';
 import Holidays from 'date-holidays';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -219,21 +220,13 @@ describe('holiday-data.json, the slice of date-holidays shared code loads', () =
   });
 });
 
-describe('calendar.ts bundled without moment-timezone zone data', () => {
+describe('calendar.ts bundled as the Lambdas are (no zone data, no equinox series)', () => {
   // date-holidays-parser imports moment-timezone, whose zone data (~700 KB) alone breaks the
   // 750 KB Lambda budget. calendar.ts never hands the parser a time zone, so a bundle may alias
   // moment-timezone to its data-free core; this proves the aliased bundle fits and agrees.
   it('fits in 750 KB minified and gives the same holidays, 2020–2040', async () => {
-    const out = await build({
-      entryPoints: ['shared/rules/calendar.ts'],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-      alias: { 'moment-timezone': 'moment-timezone/moment-timezone.js' },
-    });
+    // The exact settings every Lambda is bundled with (module aliases included).
+    const out = await build({ ...ESBUILD_OPTIONS, entryPoints: ['shared/rules/calendar.ts'], write: false, logLevel: 'silent' });
     const code = out.outputFiles[0]!.contents;
     expect(code.byteLength).toBeLessThan(750_000);
     const dir = await mkdtemp(join(tmpdir(), 'calendar-bundle-'));

@@ -131,7 +131,6 @@ const carrierOrdersPk = (carrierId: string): string => `CARRIER#${carrierId}#POR
 // Small helpers
 
 // Raw items: the document client returns plain JS values; records are picked out field by field.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Item = Record<string, any>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -366,7 +365,7 @@ function chunkLines(lines: readonly PortInLine[]): LineChunk[] {
 }
 
 function layoutOrder(order: PortInOrder): OrderLayout {
-  const { lines, ...scalars } = order;
+  const { lines, lineCount: _summaryOnly, ...scalars } = order as PortInOrderSummary;
   const lineChunks = chunkLines(lines);
   const issuesJson = JSON.stringify(order.issues);
   let issuePieces: IssuePiece[] = [];
@@ -707,6 +706,11 @@ export class DynamoRepository implements Repository {
     const { order, expectedVersion } = change;
     if (order.version !== (expectedVersion ?? 0) + 1) {
       throw new Error(`Order ${order.id}: version ${order.version} does not follow expected version ${expectedVersion}`);
+    }
+    const summaryLineCount = (order as Partial<PortInOrderSummary>).lineCount;
+    if (summaryLineCount !== undefined && summaryLineCount !== order.lines.length) {
+      // A list entry carries no lines: saving it would erase the order's numbers.
+      throw new Error(`Order ${order.id}: a summary from listOrders cannot be saved; read the order with getOrder`);
     }
     const lock = unique(change.lock);
     const release = unique(change.release);
