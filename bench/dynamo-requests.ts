@@ -61,7 +61,7 @@ export async function benchDynamoRequests(): Promise<void> {
 
     // Warm the authorizer cache for both keys, as API Gateway would after the first call.
     const carrier = await call('POST', '/v1/carriers', operatorKey, { name: 'Bench Carrier' });
-    await call('GET', '/v1/carriers', carrier.apiKey);
+    await call('GET', '/v1/port-ins', carrier.apiKey);
     const account = (await measure('create account', null, () =>
       call('POST', '/v1/accounts', operatorKey, {
         name: 'Bench',
