@@ -88,12 +88,19 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-// middy hands middlewares a `request`; we keep per-invocation state on request.internal and mirror
-// it on the context so the handler function can read it.
+// Per-invocation state lives on the context (the one object middy hands both to middlewares and to
+// the handler function). It is reset when each invocation starts, so nothing leaks between calls.
+function freshInternal(request: Request): void {
+  (request.context as unknown as { internal: Internal }).internal = {
+    caller: undefined as unknown as Caller,
+    body: undefined,
+    query: undefined,
+    idempotency: null,
+  };
+}
+
 function internalOf(request: Request): Internal {
-  const ctx = request.context as unknown as { internal?: Internal };
-  ctx.internal ??= { caller: undefined as unknown as Caller, body: undefined, query: undefined, idempotency: null };
-  return ctx.internal;
+  return (request.context as unknown as { internal: Internal }).internal;
 }
 
 function problemDetails(route: RouteSpec): MiddlewareObj<ApiEvent, ApiResponse, Error, Context, Internal> {
@@ -101,10 +108,11 @@ function problemDetails(route: RouteSpec): MiddlewareObj<ApiEvent, ApiResponse, 
   const logOutcome = (request: Request, status: number, code?: string) => {
     const ms = Date.now() - (started.get(request.context) ?? Date.now());
     // Route, status, timing and the caller's non-secret id only: no bodies, numbers or emails.
-    logger.info('request', { route: route.id, status, code, ms, principal: internalOf(request).caller?.principalId });
+    logger.info('request', { route: route.id, status, code, ms, principal: internalOf(request)?.caller?.principalId });
   };
   return {
     before: (request) => {
+      freshInternal(request);
       started.set(request.context, Date.now());
     },
     after: (request) => {
@@ -220,7 +228,7 @@ function idempotency(route: RouteSpec, repository: Repository): MiddlewareObj<Ap
       return { statusCode: replay.statusCode, headers: { ...replay.headers, 'idempotent-replayed': 'true' }, body: replay.body };
     },
     after: async (request) => {
-      const pending = internalOf(request).idempotency;
+      const pending = internalOf(request)?.idempotency;
       const response = request.response;
       if (!pending || !response) return;
       const status = response.statusCode ?? 200;
@@ -236,7 +244,7 @@ function idempotency(route: RouteSpec, repository: Repository): MiddlewareObj<Ap
     },
     onError: async (request) => {
       // Nothing was done (or it was undone): let the client retry with the same key.
-      const pending = internalOf(request).idempotency;
+      const pending = internalOf(request)?.idempotency;
       if (pending) await repository.abandonIdempotent(pending.scope, pending.key).catch(() => undefined);
     },
   };

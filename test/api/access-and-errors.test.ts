@@ -215,3 +215,33 @@ describe('pagination', () => {
     expect(drafts.body.items).toEqual([]);
   });
 });
+
+describe('inventory and operator-only inputs', () => {
+  it('adding numbers: invalid ones refuse the whole batch, an active one is a conflict', async () => {
+    const bad = await api.call('POST', `/v1/accounts/${accountA.id}/numbers`, { body: { numbers: [{ number: '+61732128888', origin: 'provisioned' }, { number: 'zzz', origin: 'provisioned' }] } });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatchObject({ code: 'numbers_invalid', errors: [expect.objectContaining({ path: 'numbers[1].number', code: 'number_invalid' })] });
+    const ok = await api.call('POST', `/v1/accounts/${accountA.id}/numbers`, { body: { numbers: [{ number: '07 3212 8888', origin: 'provisioned' }] } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.added).toEqual(['+61732128888']);
+    const twice = await api.call('POST', `/v1/accounts/${accountB.id}/numbers`, { body: { numbers: [{ number: '+61732128888', origin: 'provisioned' }] } });
+    expect(twice.status).toBe(409);
+    expect(twice.body.code).toBe('number_already_active');
+    const account = await api.call('GET', `/v1/accounts/${accountA.id}`, { key: accountA.apiKey });
+    expect(account.body.activeNumberCount).toBe(1);
+  });
+  it('operators must name the account of an order or check', async () => {
+    const order = await api.call('POST', '/v1/port-ins', { body: portInBody('AU', carrierA.id, { numbers: [{ number: '+61732126666', lineType: 'pstn' }] }) });
+    expect(order.status).toBe(422);
+    expect(order.body.code).toBe('account_id_required');
+    const check = await api.call('POST', '/v1/portability-checks', { body: { numbers: ['+61732126666'] } });
+    expect(check.body.code).toBe('account_id_required');
+    const forA = await api.call('POST', '/v1/port-ins', { body: { ...portInBody('AU', carrierA.id, { numbers: [{ number: '+61732126666', lineType: 'pstn' }] }), accountId: accountA.id } });
+    expect(forA.status).toBe(201);
+    expect(forA.body.accountId).toBe(accountA.id);
+  });
+  it('a customer may not create an order for another account', async () => {
+    const answer = await api.call('POST', '/v1/port-ins', { key: accountA.apiKey, body: { ...portInBody('AU', carrierA.id), accountId: accountB.id } });
+    expect(answer.status).toBe(403);
+  });
+});
