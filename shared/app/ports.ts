@@ -86,6 +86,8 @@ export interface OrderChange {
   activate: { accountId: string; numbers: string[] } | null;
 }
 
+export type PortInOrderSummary = PortInOrder & { lineCount: number };
+
 export interface OrderListFilter {
   accountId?: string;
   carrierId?: string;
@@ -125,7 +127,8 @@ export interface Repository {
   saveOrder(change: OrderChange): Promise<void>;
   /** One Query for the header and its line chunks. */
   getOrder(id: string): Promise<PortInOrder | null>;
-  listOrders(filter: OrderListFilter, page: PageRequest): Promise<Page<PortInOrder>>;
+  /** Headers only (`lines` empty; an order may hold thousands of numbers) with their number count. */
+  listOrders(filter: OrderListFilter, page: PageRequest): Promise<Page<PortInOrderSummary>>;
   listOrderEvents(orderId: string, page: PageRequest): Promise<Page<PortInEvent>>;
 
   /** Idempotency records, scoped by the caller (principal) and its key; kept 24 h. */

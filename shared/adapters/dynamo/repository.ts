@@ -41,6 +41,7 @@ import type {
   OrderListFilter,
   Page,
   PageRequest,
+  PortInOrderSummary,
   Repository,
 } from '../../app/ports.ts';
 import {
@@ -54,7 +55,7 @@ import { isFinal, type OrderStatus, type PortInEvent, type PortInLine, type Port
 import { TABLE_INDEXES, TABLE_KEYS, type IndexDefinition } from './table-schema.ts';
 
 /** A list entry: the order header without its lines (`lines` is always empty) plus how many it has. */
-export type PortInOrderSummary = PortInOrder & { lineCount: number };
+export type { PortInOrderSummary } from '../../app/ports.ts';
 
 /** A page cursor that this API did not hand out (or that belongs to another list). */
 export class InvalidCursorError extends DomainError {

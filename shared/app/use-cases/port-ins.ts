@@ -177,9 +177,9 @@ export async function listPortIns(
   const now = deps.clock.now();
   // Lists carry no numbers (an order may hold thousands): read one order for them.
   return {
-    items: page.items.map((order) => {
+    items: page.items.map(({ lineCount, ...order }) => {
       const { numbers: _omitted, ...summary } = viewOrder(order, now);
-      return { ...summary, numberCount: (order as { lineCount?: number }).lineCount ?? order.lines.length };
+      return { ...summary, numberCount: lineCount };
     }),
     nextCursor: page.nextCursor,
   };
