@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDraft, decide, type Decision, type PortInCommand } from '../../shared/rules/port-in/order.ts';
+import { buildLines, createDraft, decide, type Decision, type PortInCommand } from '../../shared/rules/port-in/order.ts';
+import { policyFor } from '../../shared/rules/markets.ts';
 import { viewOrder } from '../../shared/rules/port-in/view.ts';
 import { InvalidTransitionError, RuleViolationError } from '../../shared/rules/errors.ts';
 import type { AccountFacts, Market, PortInOrder } from '../../shared/rules/types.ts';
@@ -7,7 +8,7 @@ import { SAMPLE_NUMBER, ctx, details, facts, line } from './port-in-fixtures.ts'
 
 /** Run commands in sequence at given instants; returns every decision. */
 function run(market: Market, start: string, steps: [string, PortInCommand][], accountOverrides: Partial<AccountFacts> = {}, lines = [line(SAMPLE_NUMBER[market])]) {
-  const created = createDraft({ id: 'pin_1', details: details(market), lines }, ctx(market, start, accountOverrides), facts());
+  const created = createDraft({ id: 'pin_1', details: details(market), lines: buildLines(lines, policyFor(market)) }, ctx(market, start, accountOverrides), facts());
   const decisions: Decision[] = [created];
   let order = created.order;
   for (const [at, command] of steps) {
@@ -172,11 +173,11 @@ describe('rejection and resubmission', () => {
   });
   it('a rejected order keeps its numbers: correcting details is allowed, changing numbers is not', () => {
     const market = 'AU';
-    const ok = decide(rejected, { type: 'update', details: details(market, { losingCarrierAccountNumber: 'ACC-999' }), lines: twoNumbers, facts: facts() }, ctx(market, '2026-04-07T00:00:00Z'));
+    const ok = decide(rejected, { type: 'update', details: details(market, { losingCarrierAccountNumber: 'ACC-999' }), lines: buildLines(twoNumbers, policyFor('AU')), facts: facts() }, ctx(market, '2026-04-07T00:00:00Z'));
     expect(ok.order.details.losingCarrierAccountNumber).toBe('ACC-999');
     expect(ok.events[0]!.data).toEqual({ fields: ['losingCarrierAccountNumber'] });
     expectError(
-      () => decide(rejected, { type: 'update', details: details(market), lines: [line('+61732123456')], facts: facts() }, ctx(market, '2026-04-07T00:00:00Z')),
+      () => decide(rejected, { type: 'update', details: details(market), lines: buildLines([line('+61732123456')], policyFor('AU')), facts: facts() }, ctx(market, '2026-04-07T00:00:00Z')),
       RuleViolationError,
       'numbers_fixed_after_submission',
     );
@@ -298,7 +299,7 @@ describe('commands in the wrong status are refused with a clear code', () => {
     expectError(() => decide(draft, command, ctx('AU', '2026-03-03T00:00:00Z')), InvalidTransitionError, code);
   });
   it('submitting an invalid draft lists every blocking error', () => {
-    const bad = createDraft({ id: 'pin_2', details: details('AU', { termsAccepted: false, carrierId: null }), lines: [line('junk')] }, ctx('AU', '2026-03-02T00:00:00Z'), facts()).order;
+    const bad = createDraft({ id: 'pin_2', details: details('AU', { termsAccepted: false, carrierId: null }), lines: buildLines([line('junk')], policyFor('AU')) }, ctx('AU', '2026-03-02T00:00:00Z'), facts()).order;
     try {
       decide(bad, submit, ctx('AU', '2026-03-02T00:01:00Z'));
       throw new Error('expected order_invalid');
@@ -315,7 +316,7 @@ describe('commands in the wrong status are refused with a clear code', () => {
     expect(expired.release).toEqual([SAMPLE_NUMBER.AU]);
   });
   it('editing a draft locks added numbers and releases removed ones', () => {
-    const d = decide(draft, { type: 'update', details: details('AU'), lines: [line('+61732123457')], facts: facts() }, ctx('AU', '2026-03-02T01:00:00Z'));
+    const d = decide(draft, { type: 'update', details: details('AU'), lines: buildLines([line('+61732123457')], policyFor('AU')), facts: facts() }, ctx('AU', '2026-03-02T01:00:00Z'));
     expect(d.lock).toEqual(['+61732123457']);
     expect(d.release).toEqual([SAMPLE_NUMBER.AU]);
   });

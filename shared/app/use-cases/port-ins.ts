@@ -9,7 +9,6 @@ import {
   decide,
   buildLines,
   orderNumbers,
-  type LineInput,
   type OrderContext,
   type OrderFacts,
   type PortInCommand,
@@ -151,8 +150,9 @@ export async function createPortIn(deps: UseCaseDeps, caller: Caller, input: Cre
   const ctx = orderContext(deps, caller, account);
   const { accountId: _ignored, numbers, ...rest } = input;
   const details = toDetails(rest);
-  const facts = await loadFacts(deps, account, details, orderNumbers(buildLines(numbers, ctx.policy)));
-  const decision = createDraft({ id: newId('pin'), details, lines: numbers }, ctx, facts);
+  const lines = buildLines(numbers, ctx.policy);
+  const facts = await loadFacts(deps, account, details, orderNumbers(lines));
+  const decision = createDraft({ id: newId('pin'), details, lines }, ctx, facts);
   await deps.repository.saveOrder({ ...decision, expectedVersion: null });
   return viewOrder(decision.order, ctx.now);
 }
@@ -202,8 +202,8 @@ export async function updatePortIn(deps: UseCaseDeps, caller: Caller, id: string
   const account = await loadAccount(deps, order.accountId);
   const ctx = orderContext(deps, caller, account);
   const details = toDetails(rest);
-  const lines: LineInput[] = numbers;
-  const facts = await loadFacts(deps, account, details, orderNumbers(buildLines(lines, ctx.policy)));
+  const lines = buildLines(numbers, ctx.policy);
+  const facts = await loadFacts(deps, account, details, orderNumbers(lines));
   return apply(deps, order, { type: 'update', details, lines, facts }, ctx);
 }
 

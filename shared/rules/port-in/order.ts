@@ -71,7 +71,7 @@ export interface Decision {
 }
 
 export type PortInCommand =
-  | { type: 'update'; details: PortInDetails; lines: LineInput[]; facts: OrderFacts }
+  | { type: 'update'; details: PortInDetails; lines: PortInLine[]; facts: OrderFacts }
   | { type: 'submit'; facts: OrderFacts }
   | { type: 'sign'; signerName: string }
   | { type: 'prerequisites_met' }
@@ -83,6 +83,7 @@ export type PortInCommand =
   | { type: 'expire' }
   | { type: 'withdraw_expired_rejection' };
 
+/** Normalise what the customer gave, once: commands and validation then work from `e164`. */
 export function buildLines(inputs: readonly LineInput[], policy: MarketPolicy): PortInLine[] {
   return inputs.map((line) => {
     const normalized = normalizeNumber(line.number, policy.market);
@@ -134,11 +135,12 @@ function event(ctx: OrderContext, type: PortInEventType, data: Record<string, un
 export interface DraftInput {
   id: string;
   details: PortInDetails;
-  lines: LineInput[];
+  /** Built with `buildLines` (the caller needs the numbers first, to look up their facts). */
+  lines: PortInLine[];
 }
 
 export function createDraft(input: DraftInput, ctx: OrderContext, facts: OrderFacts): Decision {
-  const lines = buildLines(input.lines, ctx.policy);
+  const lines = input.lines;
   const at = ctx.now.toISOString();
   const order: PortInOrder = {
     id: input.id,
@@ -201,7 +203,7 @@ export function decide(order: PortInOrder, command: PortInCommand, ctx: OrderCon
   switch (command.type) {
     case 'update': {
       expectStatus(order, ['draft', 'rejected'], 'update', 'Only draft or rejected orders can be edited.');
-      const lines = buildLines(command.lines, ctx.policy);
+      const lines = command.lines;
       const before = orderNumbers(order.lines);
       const after = orderNumbers(lines);
       if (order.status === 'rejected' && !sameSet(before, after)) {

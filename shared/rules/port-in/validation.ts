@@ -45,12 +45,13 @@ export function validatePortIn(input: ValidationInput): ValidationResult {
   const seen = new Map<string, number>();
   lines.forEach((line, i) => {
     const path = `numbers[${i}]`;
-    const normalized = normalizeNumber(line.input, policy.market);
-    if (!normalized.ok) {
-      error(normalized.code, `${path}.number`, normalized.message);
+    // buildLines normalised every line already; only an unusable one is parsed again, for its reason.
+    if (line.e164 === null) {
+      const normalized = normalizeNumber(line.input, policy.market);
+      if (!normalized.ok) error(normalized.code, `${path}.number`, normalized.message);
       return;
     }
-    const e164 = normalized.e164;
+    const e164 = line.e164;
     const first = seen.get(e164);
     if (first !== undefined) {
       error('number_duplicate', `${path}.number`, `${e164} is already listed at numbers[${first}]; list each number once.`);
