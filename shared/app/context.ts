@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import type { AccountRecord, Caller, Repository } from './ports.ts';
 import type { AccountFacts, Actor } from '../rules/types.ts';
+import { RuleViolationError } from '../rules/errors.ts';
 
 export interface UseCaseDeps {
   repository: Repository;
@@ -33,4 +34,15 @@ export function accountFacts(account: AccountRecord): AccountFacts {
     hasInboundCall: account.firstInboundCallAt !== null,
     hasOutboundCall: account.firstOutboundCallAt !== null,
   };
+}
+
+/** The account a request is for: a customer's own; an operator must name it (`what` says why). */
+export function targetAccountId(caller: Caller, requested: string | undefined, what: string): string {
+  const accountId = caller.role === 'customer' ? caller.accountId! : requested;
+  if (!accountId) {
+    throw new RuleViolationError('account_id_required', `Operators must say which account ${what}.`, [
+      { path: 'accountId', code: 'account_id_required', message: 'Give the accountId of the customer.' },
+    ]);
+  }
+  return accountId;
 }

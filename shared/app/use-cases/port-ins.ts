@@ -1,7 +1,7 @@
 // Port-in use cases. Each one: load what it needs (batched), let the rules decide, write the
 // decision in one OrderChange (optimistic locking + number locks), return the order's view.
 import type { AccountRecord, Caller, PageRequest } from '../ports.ts';
-import { accountFacts, actorOf, newId, type UseCaseDeps } from '../context.ts';
+import { accountFacts, actorOf, newId, targetAccountId, type UseCaseDeps } from '../context.ts';
 import { policyFor } from '../../rules/markets.ts';
 import { normalizeNumber } from '../../rules/phone.ts';
 import {
@@ -14,7 +14,7 @@ import {
   type PortInCommand,
 } from '../../rules/port-in/order.ts';
 import { viewOrder } from '../../rules/port-in/view.ts';
-import { NotFoundError, RuleViolationError } from '../../rules/errors.ts';
+import { NotFoundError } from '../../rules/errors.ts';
 import { HttpError } from '../../http/problem.ts';
 import { formatPath } from '../../http/handler.ts';
 import { PortInFields, type CarrierEventInput, type CreatePortInInput, type PortInFieldsInput } from '../../http/schemas.ts';
@@ -137,12 +137,7 @@ export const etagOf = (version: number): string => `W/"${version}"`;
 
 // Create a draft: normalise numbers, look up facts, validate and quote, lock the numbers.
 export async function createPortIn(deps: UseCaseDeps, caller: Caller, input: CreatePortInInput) {
-  const accountId = caller.role === 'customer' ? caller.accountId! : input.accountId;
-  if (!accountId) {
-    throw new RuleViolationError('account_id_required', 'Operators must say which account the order is for.', [
-      { path: 'accountId', code: 'account_id_required', message: 'Give the accountId of the customer.' },
-    ]);
-  }
+  const accountId = targetAccountId(caller, input.accountId, 'the order is for');
   if (caller.role === 'customer' && input.accountId !== undefined && input.accountId !== caller.accountId) {
     throw new HttpError(403, 'forbidden', 'A customer key can only create orders for its own account; leave accountId out.');
   }

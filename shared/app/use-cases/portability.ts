@@ -1,11 +1,10 @@
 // Portability check: what a customer learns about numbers before ordering. Two batched reads per
 // 100 numbers (inventory and locks), whatever the mix of results.
 import type { Caller } from '../ports.ts';
-import type { UseCaseDeps } from '../context.ts';
+import { targetAccountId, type UseCaseDeps } from '../context.ts';
 import { loadVisibleAccount } from './accounts.ts';
 import { normalizeNumber, isParisAreaNumber, type NumberType } from '../../rules/phone.ts';
 import { policyFor } from '../../rules/markets.ts';
-import { RuleViolationError } from '../../rules/errors.ts';
 
 export interface PortabilityResult {
   input: string;
@@ -20,12 +19,7 @@ export interface PortabilityResult {
 }
 
 export async function checkPortability(deps: UseCaseDeps, caller: Caller, input: { numbers: string[]; accountId?: string }) {
-  const accountId = caller.role === 'customer' ? caller.accountId! : input.accountId;
-  if (!accountId) {
-    throw new RuleViolationError('account_id_required', 'Operators must say which account (and so which market) the check is for.', [
-      { path: 'accountId', code: 'account_id_required', message: 'Give the accountId of the customer.' },
-    ]);
-  }
+  const accountId = targetAccountId(caller, input.accountId, '(and so which market) the check is for');
   const account = await loadVisibleAccount(deps, caller, accountId);
   const policy = policyFor(account.market);
   const parsed = input.numbers.map((n) => ({ input: n, result: normalizeNumber(n, account.market) }));
