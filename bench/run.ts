@@ -2,7 +2,11 @@
 // (timings on a shared machine are figures to read, not assertions to flake).
 import { benchBundles } from './bundles.ts';
 import { benchDynamoRequests } from './dynamo-requests.ts';
+import { benchDeadlineCheck } from './deadline-check.ts';
+import { benchLifecycle } from './lifecycle.ts';
 
-const only = process.argv[2];
+const [only, ...args] = process.argv.slice(2);
 if (!only || only === 'bundles') await benchBundles();
 if (!only || only === 'dynamo') await benchDynamoRequests();
+if (!only || only === 'deadline-check') await benchDeadlineCheck(args.length > 0 ? args.map(Number) : undefined);
+if (!only || only === 'lifecycle') await benchLifecycle();

@@ -1,21 +1,55 @@
-// The PortDesk stack: composes the constructs by concern (data, HTTP API; workflow, email and
-// schedule join later) and publishes what clients and operators need.
+// The PortDesk stack: composes the constructs by concern (data, messaging, the order workflow, the
+// HTTP API; email intake and schedules join later) and publishes what clients and operators need.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PortDeskData } from './constructs/data.ts';
 import { PortDeskHttpApi } from './constructs/http-api.ts';
+import { PortDeskMessaging } from './constructs/messaging.ts';
+import { PortDeskWorkflow } from './constructs/workflow.ts';
+import { PortDeskSchedules } from './constructs/schedules.ts';
 
 export class PortDeskStack extends Stack {
   readonly data: PortDeskData;
+  readonly messaging: PortDeskMessaging;
+  readonly workflow: PortDeskWorkflow;
   readonly httpApi: PortDeskHttpApi;
+  readonly schedules: PortDeskSchedules;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    // Settings from CDK context (`-c key=value` or cdk.json); the defaults let `cdk synth` and the
+    // tests run without any.
+    const setting = (key: string, fallback: string): string => {
+      const value: unknown = this.node.tryGetContext(key);
+      return typeof value === 'string' && value !== '' ? value : fallback;
+    };
 
     this.data = new PortDeskData(this, 'Data');
-    this.httpApi = new PortDeskHttpApi(this, 'HttpApi', { table: this.data.table });
+    // Named, not generated: functions that start executions get its ARN built from the name, so the
+    // workflow's own steps (which deliver outbox messages too) create no dependency cycle.
+    const stateMachineName = `${this.stackName}-order-lifecycle`;
+    this.messaging = new PortDeskMessaging(this, 'Messaging', {
+      emailDomain: setting('emailDomain', 'portdesk.example.com'),
+      operatorEmail: setting('operatorEmail', ''),
+      publicBaseUrl: setting('publicBaseUrl', 'https://portdesk.example.com'),
+      stateMachineName,
+    });
+    this.workflow = new PortDeskWorkflow(this, 'Workflow', {
+      table: this.data.table,
+      stateMachineName,
+      outbox: this.messaging,
+      voicePlatformUrl: setting('voicePlatformUrl', 'https://voice.example.com/api'),
+    });
+    this.httpApi = new PortDeskHttpApi(this, 'HttpApi', {
+      table: this.data.table,
+      // Every route that writes an order delivers its outbox at once (emails, bus events, workflow signals).
+      grantWriter: (fn) => this.messaging.grantOutbox(fn),
+    });
+
+    this.schedules = new PortDeskSchedules(this, 'Schedules', { table: this.data.table, messaging: this.messaging });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the PortDesk HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'The single DynamoDB table' });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachineArn, description: 'The order lifecycle workflow' });
   }
 }

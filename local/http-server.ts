@@ -19,7 +19,7 @@ import {
   type EventInput,
   type GatewaySettings,
 } from './api-gateway-event.ts';
-import { handleLocalRoute, isLocalPath } from './local-routes.ts';
+import { handleLocalRoute, isLocalPath, type LocalRouteHandler } from './local-routes.ts';
 
 /** API Gateway's payload limit for HTTP APIs. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -52,6 +52,8 @@ export interface LocalServerOptions {
   integrationTimeoutMs?: number;
   /** Serve the /_local/* routes (clock); default true. */
   localRoutes?: boolean;
+  /** More /_local/* routes by `METHOD /path` (scheduler, outbox, events: added by the local runtime). */
+  localRouteHandlers?: Readonly<Record<string, LocalRouteHandler>>;
   gateway?: GatewaySettings;
   /** One structured line per request and per notable event; never bodies or credentials. */
   log?: (line: LogLine) => void;
@@ -175,7 +177,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
 
     if (serveLocalRoutes && isLocalPath(rawPath)) {
       route = `${method} ${rawPath}`;
-      const answer = handleLocalRoute({ method, rawPath, body });
+      const answer = await handleLocalRoute({ method, rawPath, body }, options.localRouteHandlers);
       res.writeHead(answer.statusCode, answer.headers);
       res.end(answer.body);
       return;

@@ -24,7 +24,15 @@ export function isLocalPath(rawPath: string): boolean {
   return rawPath === LOCAL_PREFIX || rawPath.startsWith(`${LOCAL_PREFIX}/`);
 }
 
-export function handleLocalRoute(req: LocalRouteRequest): LocalRouteResponse {
+/** More local routes, by `METHOD /path` (e.g. the scheduler's and outbox's, added by the local runtime). */
+export type LocalRouteHandler = (req: LocalRouteRequest) => Promise<LocalRouteResponse> | LocalRouteResponse;
+
+export async function handleLocalRoute(
+  req: LocalRouteRequest,
+  extra: Readonly<Record<string, LocalRouteHandler>> = {},
+): Promise<LocalRouteResponse> {
+  const handler = extra[`${req.method.toUpperCase()} ${req.rawPath}`];
+  if (handler) return handler(req);
   if (req.rawPath !== `${LOCAL_PREFIX}/clock`) {
     return json(404, { message: 'Not Found' });
   }
@@ -104,7 +112,7 @@ export function parseInstant(text: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-function json(statusCode: number, value: unknown): LocalRouteResponse {
+export function json(statusCode: number, value: unknown): LocalRouteResponse {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
 }
 

@@ -1,21 +1,24 @@
 // `npm start`: the whole service on one machine. DynamoDB Local (persistent, under the data dir)
-// plus an HTTP server that plays API Gateway in front of the same handler modules AWS runs.
+// plus local/runtime.ts: the API Gateway stand-in in front of the same handler modules AWS runs,
+// the synthesized state machine on a local Step Functions runner, SES -> a mail catcher with a web
+// inbox, EventBridge, the schedules and a voice-platform stand-in.
 //
 // Settings (all optional):
 //   PORT                   HTTP port on 127.0.0.1 (default 3000)
 //   PORTDESK_DATA_DIR      where local data lives (default ./.portdesk)
 //   PORTDESK_OPERATOR_KEY  the operator API key; unset: generated once, kept in <data dir>/operator-key
 //   DYNAMODB_LOCAL_PORT    DynamoDB Local's port (default: any free port)
+//   MAIL_WEB_PORT          the mail catcher's web inbox on 127.0.0.1 (default 1080)
+//   PORTDESK_OPERATOR_EMAIL where operator emails go (default operator@portdesk.local)
 //   TABLE_NAME, AWS_REGION (defaults portdesk, ap-southeast-2)
 // Exit codes: 0 stopped cleanly, 1 failed to start, 2 Java missing, 3 a port is in use, 130 forced stop.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { generateApiKey, hashApiKey } from '../shared/app/api-keys.ts';
 import { findFreePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
-import { createLocalServer } from './http-server.ts';
+import { startLocalRuntime, type LocalRuntime } from './runtime.ts';
 
 const HOST = '127.0.0.1';
 
@@ -32,6 +35,8 @@ interface Settings {
   dataDir: string;
   operatorKeyFromEnv: string | undefined;
   dynamoPort: number | undefined;
+  mailWebPort: number;
+  operatorEmail: string;
   tableName: string;
   region: string;
 }
@@ -57,6 +62,8 @@ function readSettings(): Settings {
     dataDir: resolve(env('PORTDESK_DATA_DIR') ?? '.portdesk'),
     operatorKeyFromEnv: env('PORTDESK_OPERATOR_KEY'),
     dynamoPort: portSetting('DYNAMODB_LOCAL_PORT', undefined),
+    mailWebPort: portSetting('MAIL_WEB_PORT', 1080) as number,
+    operatorEmail: env('PORTDESK_OPERATOR_EMAIL') ?? 'operator@portdesk.local',
     tableName: env('TABLE_NAME') ?? 'portdesk',
     region: env('AWS_REGION') ?? 'ap-southeast-2',
   };
@@ -124,33 +131,12 @@ function operatorKey(settings: Settings): { key: string; source: string } {
   return { key, source: `generated, kept in ${file}` };
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((done, fail) => {
-    const onError = (error: NodeJS.ErrnoException) => fail(portError(port, 'PORT', error));
-    server.once('error', onError);
-    server.listen(port, HOST, () => {
-      server.removeListener('error', onError);
-      done();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((done) => {
-    if (!server.listening) return done();
-    server.close(() => done());
-    server.closeIdleConnections();
-    // In-flight requests get a few seconds to finish.
-    setTimeout(() => server.closeAllConnections(), 5_000).unref();
-  });
-}
-
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const complain = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
   let dynamo: DynamoDbLocal | undefined;
-  let server: Server | undefined;
+  let runtime: LocalRuntime | undefined;
   let stopping = false;
 
   const shutdown = async (signal: string): Promise<void> => {
@@ -161,7 +147,7 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal} received: stopping PortDesk (press Ctrl-C again to force).`);
     try {
-      if (server) await closeServer(server);
+      if (runtime) await runtime.close();
       if (dynamo) await dynamo.stop();
       say('PortDesk stopped.');
       process.exit(EXIT.ok);
@@ -178,6 +164,7 @@ async function main(): Promise<void> {
     const settings = readSettings();
     checkJava();
     await checkPortFree(settings.port, 'PORT');
+    await checkPortFree(settings.mailWebPort, 'MAIL_WEB_PORT');
     if (settings.dynamoPort !== undefined) await checkPortFree(settings.dynamoPort, 'DYNAMODB_LOCAL_PORT');
 
     mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
@@ -217,8 +204,19 @@ async function main(): Promise<void> {
     }
     if (stopping) return;
 
-    server = createLocalServer();
-    await listen(server, settings.port);
+    say('Starting the local stand-ins (the first CDK synthesis takes a few seconds)...');
+    runtime = await startLocalRuntime({
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: settings.tableName,
+      region: settings.region,
+      dataDir: settings.dataDir,
+      port: settings.port,
+      mailWebPort: settings.mailWebPort,
+      operatorEmail: settings.operatorEmail,
+      log: complain,
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' ? portError(settings.port, 'PORT or MAIL_WEB_PORT', error) : error;
+    });
     if (stopping) return;
 
     const url = `http://${HOST}:${settings.port}`;
@@ -230,10 +228,14 @@ async function main(): Promise<void> {
     say(`  Data dir      ${settings.dataDir}`);
     say(`  DynamoDB      ${dynamo.endpoint} (DynamoDB Local)`);
     say(`  Clock         GET/POST ${url}/_local/clock  (freeze: {"now":"2026-03-02T09:00:00+10:00"}, unfreeze: {"now":null})`);
+    say(`  Mail inbox    ${runtime.mailInboxUrl}  (every email PortDesk sends; as JSON: GET ${url}/_local/outbox)`);
+    say(`  Scheduler     deadline check every minute, outbox every 10 s; now: POST ${url}/_local/scheduler/run`);
+    say(`  Workflow      ${runtime.stateMachineArn} (local Step Functions at ${runtime.awsEndpoint})`);
+    say(`  Events        GET ${url}/_local/events (what was published on the event bus)`);
     say('  Walkthrough   README.md, "Run it locally"; Ctrl-C stops.');
     say('');
   } catch (error) {
-    if (server) await closeServer(server).catch(() => undefined);
+    if (runtime) await runtime.close().catch(() => undefined);
     if (dynamo) await dynamo.stop().catch(() => undefined);
     if (error instanceof StartupError) {
       complain(error.message);

@@ -25,6 +25,12 @@ export interface PortDeskHttpApiProps {
   routes?: readonly RouteSpec[];
   /** Default throttling of every route of the stage. */
   throttle?: ThrottleSettings;
+  /**
+   * What a route that writes needs beyond the table: its commands deliver the outbox (emails, bus
+   * events) and start or resume the order's workflow (StartExecution on the state machine,
+   * SendTaskSuccess, STATE_MACHINE_ARN). Read-only routes get none of it.
+   */
+  grantWriter?: (fn: PortDeskFunction) => void;
 }
 
 /** A back office's traffic is modest: this caps cost and abuse; raise per route when needed. */
@@ -117,6 +123,7 @@ export class PortDeskHttpApi extends Construct {
         handlerModule: route.handler,
         description: `${route.method} ${route.path}: ${route.summary}`,
       }).useTable(props.table, route.writes ? 'read-write' : 'read');
+      if (route.writes) props.grantWriter?.(fn);
       if (fn.timeout !== undefined && fn.timeout.toSeconds() > MAX_API_TIMEOUT.toSeconds()) {
         throw new Error(`Route ${route.id}: timeout above ${MAX_API_TIMEOUT.toSeconds()} s`);
       }

@@ -1,7 +1,7 @@
 // One Lambda function the PortDesk way: Node.js 24 on ARM, X-Ray tracing, an explicit log group
 // kept one month, a role that may only write to that log group, and ESM bundling by the locally
 // installed esbuild. Every other permission is granted explicitly (see `useTable`).
-import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type CfnElement, type CfnResource } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -37,6 +37,8 @@ export interface PortDeskFunctionProps {
    * themselves are I/O-bound and gain nothing from a full vCPU (1,769 MB).
    */
   memorySize?: number;
+  /** Caps concurrent runs (e.g. 1 for scheduled jobs that must not overlap). */
+  reservedConcurrentExecutions?: number;
   /** Extra environment; TABLE_NAME comes from `useTable`. */
   environment?: Record<string, string>;
 }
@@ -44,6 +46,8 @@ export interface PortDeskFunctionProps {
 export const DEFAULT_TIMEOUT = Duration.seconds(10);
 export const DEFAULT_MEMORY_MB = 512;
 export const SERVICE_NAME = 'portdesk';
+/** Template metadata on every function: its handler module under functions/ (read by the local Step Functions runner). */
+export const HANDLER_METADATA_KEY = 'portdesk:handler';
 
 // The esbuild settings are shared with the bundle benchmark (infra/bundling.ts), so the figures
 // it reports are those of the bundles deployed here.
@@ -87,6 +91,7 @@ export class PortDeskFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       logGroup,
       role,
@@ -100,6 +105,8 @@ export class PortDeskFunction extends NodejsFunction {
     });
     this.functionLogGroup = logGroup;
     this.serviceRole = role;
+    // The local runtime reads this to run the same handler module where the template names the function.
+    (this.node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA_KEY, props.handlerModule);
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

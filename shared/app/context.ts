@@ -1,17 +1,40 @@
 // What every use case receives: its ports, the one clock, and an id generator.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.ts';
-import type { AccountRecord, Caller, Repository } from './ports.ts';
+import type { AccountRecord, Caller, EventBus, Mailer, Repository, VoicePlatform, WebhookSender, WebhookStore, WorkflowEngine } from './ports.ts';
 import type { AccountFacts, Actor } from '../rules/types.ts';
 import { RuleViolationError } from '../rules/errors.ts';
 
 export interface UseCaseDeps {
   repository: Repository;
+  /** Customers' webhook endpoints (same table, own adapter). */
+  webhookStore: WebhookStore;
   clock: Clock;
+  services: Services;
+}
+
+/** The outside services use cases talk to; each adapter is created lazily by the composition root. */
+export interface Services {
+  /** Null where no workflow is configured (API-only tests): orders then stay where the API leaves them. */
+  workflow: WorkflowEngine | null;
+  mailer: Mailer;
+  bus: EventBus;
+  webhooks: WebhookSender;
+  voice: VoicePlatform;
+  settings: ServiceSettings;
+}
+
+export interface ServiceSettings {
+  /** PORTDESK_OPERATOR_EMAIL: where overdue and exception emails go; null: none are sent. */
+  operatorEmail: string | null;
+  /** Base URL of the API as customers reach it (links in emails). */
+  publicBaseUrl: string;
+  /** PORTDESK_ALLOW_HTTP_WEBHOOKS=1 (local runtime only): webhook URLs may be http://. */
+  allowHttpWebhooks: boolean;
 }
 
 /** Ids are a kind prefix plus 16 random base32 characters (80 bits): unguessable, URL- and email-subject-safe. */
-export function newId(prefix: 'acc' | 'car' | 'pin'): string {
+export function newId(prefix: 'acc' | 'car' | 'pin' | 'whk' | 'evt'): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   const bytes = randomBytes(16);
   let out = '';

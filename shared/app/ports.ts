@@ -14,6 +14,8 @@ export interface AccountRecord {
   /** SHA-256 of the port-out PIN; never the PIN itself. */
   portOutPinHash: string | null;
   terminationDate: IsoDate | null;
+  /** When the administrator was warned that the termination date is near (once). */
+  terminationWarnedAt: string | null;
   /** GB prerequisite: first calls seen each way (ISO instants). */
   firstInboundCallAt: string | null;
   firstOutboundCallAt: string | null;
@@ -38,7 +40,8 @@ export interface InventoryNumber {
   e164: string;
   accountId: string;
   origin: NumberOrigin;
-  status: 'active' | 'ported_out';
+  /** `released`: handed back (e.g. an FR temporary number after the port completed); no longer billed. */
+  status: 'active' | 'ported_out' | 'released';
   /** When it became active (ISO instant). */
   activeSince: string;
   portedOutAt: string | null;
@@ -84,6 +87,8 @@ export interface OrderChange {
   release: string[];
   /** Numbers to make active in the account's inventory as ported in (completion). */
   activate: { accountId: string; numbers: string[] } | null;
+  /** Messages to deliver once the change is stored, written in the same transaction (transactional outbox). */
+  outbox?: OutboxItem[];
 }
 
 export type PortInOrderSummary = PortInOrder & { lineCount: number };
@@ -98,6 +103,120 @@ export interface IdempotencyRecord {
   requestHash: string;
   state: 'in_progress' | 'done';
   response: { statusCode: number; headers: Record<string, string>; body: string } | null;
+}
+
+// ---- pending work: the sparse due index -------------------------------------------------------
+
+/**
+ * Partitions of the due index: `deadline` holds orders and accounts with a pending deadline (the
+ * scheduled check), `outbox` holds undelivered messages (the outbox dispatcher).
+ */
+export type DueQueue = 'deadline' | 'outbox';
+
+export interface DueItem {
+  kind: 'port_in' | 'account' | 'outbox';
+  id: string;
+  /** ISO instant the item became (or becomes) due. */
+  dueAt: string;
+}
+
+// ---- outbox: every email, bus event and webhook delivery ------------------------------------
+
+export interface EmailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Our own Message-ID-safe reference, e.g. `PD-pin_...`: carriers' replies keep it. */
+  reference?: string;
+}
+
+/** A versioned domain event as published on the EventBridge bus (schema: schemas/events/). */
+export interface BusEvent {
+  source: 'portdesk';
+  detailType: string;
+  detail: Record<string, unknown> & { version: string; id: string; occurredAt: string };
+}
+
+export type OutboxMessage =
+  | { kind: 'email'; email: EmailMessage }
+  | { kind: 'bus_event'; event: BusEvent }
+  | { kind: 'webhook'; webhookId: string; accountId: string; url: string; eventId: string; body: string }
+  /** Start the order's workflow, or resume its waiting step (the order moved on). */
+  | { kind: 'workflow'; orderId: string; action: 'start' | 'resume'; state?: WorkflowResume };
+
+export interface DeliveryAttempt {
+  at: string;
+  ok: boolean;
+  /** HTTP status for webhooks, or the error's name. */
+  outcome: string;
+  durationMs: number;
+}
+
+export interface OutboxItem {
+  /** Deterministic where the message must go out once (e.g. `pin_x.rejection.1`): creating it twice is a no-op. */
+  id: string;
+  message: OutboxMessage;
+  /** Who it is about, for lists (`pin_...`, `acc_...`). */
+  subjectId: string;
+  /** Why it exists, e.g. `rejection`, `overdue`, `PortIn.StatusChanged`. */
+  purpose: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: DeliveryAttempt[];
+  createdAt: string;
+  /** When the dispatcher should try (again); null once delivered or failed for good. */
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+}
+
+/** Where a waiting workflow step left its task token (Step Functions callback pattern). */
+export interface WorkflowWait {
+  orderId: string;
+  taskToken: string;
+  /** The order's status and transfer date when the step began to wait: any change resumes it. */
+  status: OrderStatus;
+  transferDate: IsoDate | null;
+  step: string;
+  since: string;
+}
+
+// ---- outside services ---------------------------------------------------------------------------
+
+/** Sends one email (SES in AWS, SMTP to the local mail catcher). Throws on failure. */
+export interface Mailer {
+  send(email: EmailMessage): Promise<{ messageId: string }>;
+}
+
+/** Publishes events on the bus (EventBridge). Throws when any entry fails. */
+export interface EventBus {
+  publish(events: BusEvent[]): Promise<void>;
+}
+
+/** HTTP POST for webhooks (ours to customers, carriers' submission endpoints). */
+export interface WebhookSender {
+  post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number }>;
+}
+
+/** Our voice platform (cannot run here: the local runtime answers with a stand-in). */
+export interface VoicePlatform {
+  /** Calls the number from the test line and reports whether it was answered on our network. */
+  placeTestCall(e164: string): Promise<{ answered: boolean; detail: string }>;
+}
+
+/** The porting lifecycle workflow (Step Functions). */
+export interface WorkflowEngine {
+  /** Starts the order's execution; starting it again for the same order is a no-op. */
+  start(orderId: string): Promise<void>;
+  /** Resumes a waiting step; a token already used or timed out is ignored. */
+  resume(taskToken: string, output: WorkflowResume): Promise<void>;
+}
+
+/** What a waiting workflow step receives when the order moves on. */
+export interface WorkflowResume {
+  orderId: string;
+  status: OrderStatus;
+  transferDate: IsoDate | null;
+  market: Market;
 }
 
 export interface Repository {
@@ -119,6 +238,8 @@ export interface Repository {
   /** Batched lookup (100 keys a request). Missing numbers are absent from the map. */
   getInventoryNumbers(e164s: string[]): Promise<Map<string, InventoryNumber>>;
   listInventoryNumbers(accountId: string, page: PageRequest): Promise<Page<InventoryNumber>>;
+  /** Marks the account's active numbers `released` (their charges stop) and lowers its active count; numbers not active on it are skipped. Returns those released. */
+  releaseInventoryNumbers(accountId: string, e164s: string[], at: string): Promise<string[]>;
 
   /** Batched lookup of live locks (stale ones, held by a final or vanished order, are not returned). */
   getNumberLocks(e164s: string[]): Promise<Map<string, NumberLock>>;
@@ -130,6 +251,24 @@ export interface Repository {
   /** Headers only (`lines` empty; an order may hold thousands of numbers) with their number count. */
   listOrders(filter: OrderListFilter, page: PageRequest): Promise<Page<PortInOrderSummary>>;
   listOrderEvents(orderId: string, page: PageRequest): Promise<Page<PortInEvent>>;
+
+  /** Items of one due-index queue due at or before `now`, earliest first. */
+  listDue(queue: DueQueue, now: Date, page: PageRequest): Promise<Page<DueItem>>;
+  /** Sets or clears an account's next deadline (termination warning). */
+  setAccountDue(accountId: string, dueAt: string | null, marks?: Partial<Pick<AccountRecord, 'terminationWarnedAt'>>): Promise<void>;
+
+  /** Creates outbox items that do not exist yet (by id); returns the ids it created. */
+  putOutbox(items: OutboxItem[]): Promise<string[]>;
+  getOutbox(id: string): Promise<OutboxItem | null>;
+  /** Records an attempt and the item's new state; conditional on the number of attempts seen (no double counting). */
+  recordDelivery(item: OutboxItem, attempt: DeliveryAttempt, next: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'deliveredAt'>): Promise<boolean>;
+  listOutbox(filter: { subjectId?: string; status?: OutboxItem['status'] }, page: PageRequest): Promise<Page<OutboxItem>>;
+
+  /** The waiting workflow step of an order, if any (strongly consistent). */
+  getWorkflowWait(orderId: string): Promise<WorkflowWait | null>;
+  putWorkflowWait(wait: WorkflowWait): Promise<void>;
+  /** Removes the wait if it still holds this token. */
+  clearWorkflowWait(orderId: string, taskToken: string): Promise<void>;
 
   /** Idempotency records, scoped by the caller (principal) and its key; kept 24 h. */
   beginIdempotent(scope: string, key: string, requestHash: string): Promise<IdempotencyRecord | null>;
@@ -143,4 +282,33 @@ export interface Caller {
   principalId: string;
   accountId: string | null;
   carrierId: string | null;
+}
+
+// ---- webhooks: customers' endpoints for our events ------------------------------------------------
+
+/** A customer's webhook endpoint. The secret signs every delivery; the API shows it once, at creation. */
+export interface WebhookRecord {
+  id: string;
+  accountId: string;
+  url: string;
+  description: string | null;
+  /** Bus event detail types delivered to it, e.g. `PortIn.StatusChanged`. */
+  eventTypes: string[];
+  /** `whsec_` + 32 random bytes (base64url): the HMAC-SHA256 key of `PortDesk-Signature`. */
+  secret: string;
+  createdAt: string;
+}
+
+/** Webhooks, in the single table beside the Repository's items (DynamoWebhookStore). */
+export interface WebhookStore {
+  /**
+   * Stores a new webhook unless its account has `maxPerAccount` already (then false, nothing
+   * stored). The count is kept per account and checked in the same transaction: never exceeded.
+   */
+  create(webhook: WebhookRecord, maxPerAccount: number): Promise<boolean>;
+  get(id: string): Promise<WebhookRecord | null>;
+  /** An account's webhooks, oldest first. */
+  listByAccount(accountId: string, page: PageRequest): Promise<Page<WebhookRecord>>;
+  /** Removes the webhook (and lowers its account's count); false when it did not exist. */
+  delete(id: string): Promise<boolean>;
 }

@@ -49,6 +49,12 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'resubmitPortIn', method: 'POST', path: '/v1/port-ins/{id}/resubmit', handler: 'api/port-ins/resubmit', access: CUSTOMER_SIDE, writes: true, summary: 'Resubmit a rejected order' },
   { id: 'cancelPortIn', method: 'POST', path: '/v1/port-ins/{id}/cancel', handler: 'api/port-ins/cancel', access: CUSTOMER_SIDE, writes: true, summary: 'Cancel the order and charge the cancellation fee' },
   { id: 'listPortInEvents', method: 'GET', path: '/v1/port-ins/{id}/events', handler: 'api/port-ins/events', access: ALL, writes: false, summary: "The order's timeline" },
+
+  { id: 'createWebhook', method: 'POST', path: '/v1/webhooks', handler: 'api/webhooks/create', access: CUSTOMER_SIDE, writes: true, summary: 'Register a webhook endpoint (its signing secret is shown once)' },
+  { id: 'listWebhooks', method: 'GET', path: '/v1/webhooks', handler: 'api/webhooks/list', access: CUSTOMER_SIDE, writes: false, summary: "List an account's webhooks" },
+  { id: 'getWebhook', method: 'GET', path: '/v1/webhooks/{id}', handler: 'api/webhooks/get', access: CUSTOMER_SIDE, writes: false, summary: 'Read a webhook' },
+  { id: 'deleteWebhook', method: 'DELETE', path: '/v1/webhooks/{id}', handler: 'api/webhooks/delete', access: CUSTOMER_SIDE, writes: true, summary: 'Delete a webhook' },
+  { id: 'listWebhookDeliveries', method: 'GET', path: '/v1/webhooks/{id}/deliveries', handler: 'api/webhooks/deliveries', access: CUSTOMER_SIDE, writes: false, summary: "A webhook's deliveries and their attempts" },
 ];
 
 /** The Lambda authorizer's handler module. */

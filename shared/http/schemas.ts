@@ -2,6 +2,7 @@
 // request types. Shape checks only; business rules (validation codes) live in shared/rules.
 import * as z from 'zod';
 import { LINE_SERVICES, LINE_TYPES, MARKETS } from '../rules/types.ts';
+import { EVENT_TYPES } from '../app/events.ts';
 
 /** Orders hold up to this many numbers (a carrier's bulk limit; see README). */
 export const MAX_NUMBERS_PER_ORDER = 5000;
@@ -67,7 +68,8 @@ export const CreateCarrierBody = z
     name: text(200),
     emailDomains: z.array(z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'Give a domain such as carrier.example')).max(20).optional(),
     portingEmail: z.email().optional(),
-    webhookUrl: z.url({ protocol: /^https$/ }).optional(),
+    // https is checked by the use case (the local runtime allows http for its stand-ins).
+    webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   })
   .meta({ id: 'CreateCarrier' });
 
@@ -173,10 +175,32 @@ export const ListPortInsQuery = PageQuery.extend({
   accountId: z.string().optional(),
 });
 
+export const CreateWebhookBody = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: 'Give an absolute https:// URL' })
+      .max(2048)
+      .meta({ description: 'Where we POST events: https only' }),
+    description: text(500).optional(),
+    eventTypes: z
+      .array(z.enum(EVENT_TYPES))
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({ description: 'Event types to deliver; default: all' }),
+    accountId: z.string().optional().meta({ description: 'Operators: the account the webhook is for' }),
+  })
+  .meta({ id: 'CreateWebhook' });
+
+export const ListWebhooksQuery = PageQuery.extend({
+  accountId: z.string().optional(),
+});
+
 export type CreateAccountInput = z.infer<typeof CreateAccountBody>;
 export type CreatePortInInput = z.infer<typeof CreatePortInBody>;
 export type PortInFieldsInput = z.infer<typeof PortInFields>;
 export type CarrierEventInput = z.infer<typeof CarrierEventBody>;
+export type CreateWebhookInput = z.infer<typeof CreateWebhookBody>;
 
 /** Which body and query schema each route takes (routes absent here take no body). */
 export const ROUTE_SCHEMAS = {
@@ -197,4 +221,7 @@ export const ROUTE_SCHEMAS = {
   resubmitPortIn: { body: EmptyBody },
   cancelPortIn: { body: CancelBody },
   listPortInEvents: { query: PageQuery },
+  createWebhook: { body: CreateWebhookBody },
+  listWebhooks: { query: ListWebhooksQuery },
+  listWebhookDeliveries: { query: PageQuery },
 } satisfies Record<string, { body?: z.ZodType; query?: z.ZodType }>;

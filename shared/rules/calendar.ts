@@ -44,6 +44,13 @@ export function addDays(date: IsoDate, n: number): IsoDate {
   return format(parse(date) + n * DAY_MS);
 }
 
+/** The same day `n` months later (or earlier, n < 0), clamped to the month's last day (31 Mar − 1 month = 28/29 Feb). */
+export function addMonths(date: IsoDate, n: number): IsoDate {
+  if (!Number.isInteger(n)) throw new RangeError(`Months must be an integer: ${n}`);
+  parse(date);
+  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ months: n }).toISODate() as IsoDate;
+}
+
 /** to − from, in calendar days. */
 export const daysBetween = (from: IsoDate, to: IsoDate): number => (parse(to) - parse(from)) / DAY_MS;
 

@@ -238,10 +238,28 @@ export interface PortInOrder {
   /** Compensation fixed at completion (GB). */
   finalCompensation: Compensation | null;
   charges: Charge[];
+  /** First market day the order was past its due date, recorded by the scheduled check (a flag, not a status). */
+  overdueSince: IsoDate | null;
+  /** The transfer date the scheduled check recorded as confirmed at 00:00 market time. */
+  confirmedTransferDate: IsoDate | null;
+  /** GB: last market day late-transfer compensation was recorded as accrued (scheduled check). */
+  compensationAccruedTo: IsoDate | null;
+  /** Set when a workflow step kept failing: the operator must look. Cleared when the order moves on. */
+  exception: OrderException | null;
+  /** Next instant the scheduled check must act on this order (drives the sparse due index); null: nothing pending. */
+  dueAt: string | null;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-locking counter; every write checks it. */
   version: number;
+}
+
+/** A workflow step that failed for good (after its retries). */
+export interface OrderException {
+  step: string;
+  error: string;
+  cause: string;
+  at: string;
 }
 
 export type PortInEventType =
@@ -259,7 +277,15 @@ export type PortInEventType =
   | 'cancelled'
   | 'withdrawn'
   | 'expired'
-  | 'charged';
+  | 'charged'
+  | 'overdue'
+  | 'transfer_date_confirmed'
+  | 'compensation_accrued'
+  | 'workflow_exception'
+  | 'numbers_activated'
+  | 'test_call_placed'
+  | 'temporary_number_released'
+  | 'temporary_number_kept';
 
 /** An append-only timeline entry. */
 export interface PortInEvent {

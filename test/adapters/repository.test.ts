@@ -48,6 +48,7 @@ function makeAccount(overrides: Partial<AccountRecord> = {}): AccountRecord {
     losingCarrierAccountNumber: null,
     portOutPinHash: null,
     terminationDate: null,
+    terminationWarnedAt: null,
     firstInboundCallAt: null,
     firstOutboundCallAt: null,
     activeNumberCount: 0,
@@ -103,6 +104,11 @@ function makeOrder(accountId: string, e164s: string[], overrides: Partial<PortIn
     completedOn: null,
     finalCompensation: null,
     charges: [],
+    overdueSince: null,
+    confirmedTransferDate: null,
+    compensationAccruedTo: null,
+    exception: null,
+    dueAt: null,
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -763,6 +769,38 @@ describe('inventory', () => {
     const left = await repo.getInventoryNumbers(e164s);
     expect([...left.keys()]).toEqual([stolen]);
     expect(left.get(stolen)?.accountId).toBe(other.id);
+  });
+
+  it('releases an account\'s active numbers, skipping the others, and counts them down', async () => {
+    const account = makeAccount();
+    const other = makeAccount();
+    await repo.createAccount(account, makeKey({ accountId: account.id }));
+    await repo.createAccount(other, makeKey({ accountId: other.id }));
+    const mine = numbers(130); // two transactions of 99
+    const [theirs] = numbers(1);
+    await repo.addInventoryNumbers(account.id, mine.map((e164) => inventory(account.id, e164)));
+    await repo.addInventoryNumbers(other.id, [inventory(other.id, theirs!)]);
+    const releasedAt = '2026-03-20T00:00:00.000Z';
+
+    const toRelease = mine.slice(0, 120);
+    const released = await repo.releaseInventoryNumbers(account.id, [...toRelease, theirs!, '+61799999998', toRelease[0]!], releasedAt);
+    expect(released).toEqual(toRelease);
+    expect((await repo.getAccount(account.id))?.activeNumberCount).toBe(10);
+    expect((await repo.getAccount(other.id))?.activeNumberCount).toBe(1);
+    const stored = await repo.getInventoryNumbers([toRelease[0]!, mine[129]!, theirs!]);
+    expect(stored.get(toRelease[0]!)).toEqual(inventory(account.id, toRelease[0]!, { status: 'released' }));
+    expect(stored.get(mine[129]!)?.status).toBe('active');
+    expect(stored.get(theirs!)?.status).toBe('active');
+
+    // Again: nothing left to release, the count stays.
+    expect(await repo.releaseInventoryNumbers(account.id, toRelease.slice(0, 5), releasedAt)).toEqual([]);
+    expect((await repo.getAccount(account.id))?.activeNumberCount).toBe(10);
+    expect(await repo.releaseInventoryNumbers(account.id, [], releasedAt)).toEqual([]);
+
+    // A released number may become active again (on any account).
+    await repo.addInventoryNumbers(other.id, [inventory(other.id, toRelease[1]!)]);
+    expect((await repo.getInventoryNumbers([toRelease[1]!])).get(toRelease[1]!)?.accountId).toBe(other.id);
+    expect((await repo.getAccount(other.id))?.activeNumberCount).toBe(2);
   });
 
   it('activates ported-in numbers on completion and counts them (one transaction and split path)', async () => {

@@ -36,7 +36,19 @@ export interface DynamoRequestCounter {
   count(): number;
   /** The same, by DynamoDB operation (`Query`, `TransactWriteItems`, ...). */
   byCommand(): Record<string, number>;
+  /** Items read (GetItem found, Query/Scan ScannedCount, BatchGet responses), by operation (`Query:<index>` for index reads). */
+  itemsRead(): Record<string, number>;
   reset(): void;
+}
+
+/** Items a read response carries (Query/Scan count what they examined, filtered out or not). */
+function itemsIn(output: Record<string, unknown>): number {
+  if (typeof output.ScannedCount === 'number') return output.ScannedCount;
+  if ('Item' in output) return output.Item ? 1 : 0;
+  if (output.Responses && typeof output.Responses === 'object' && !Array.isArray(output.Responses)) {
+    return Object.values(output.Responses as Record<string, unknown[]>).reduce((sum, items) => sum + items.length, 0);
+  }
+  return 0;
 }
 
 let counterSequence = 0;
@@ -47,7 +59,26 @@ let counterSequence = 0;
  */
 export function countDynamoRequests(client: DynamoDBClient | DynamoDBDocumentClient): DynamoRequestCounter {
   let counts: Record<string, number> = {};
+  let items: Record<string, number> = {};
   counterSequence += 1;
+  const nameOf = (raw: unknown): string => {
+    const name = typeof raw === 'string' ? raw : 'Unknown';
+    return name.endsWith('Command') ? name.slice(0, -'Command'.length) : name;
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const read = itemsIn((result.output ?? {}) as Record<string, unknown>);
+      if (read > 0) {
+        // Reads of an index are kept apart (`Query:byDue`): the figure that shows what a scan of work costs.
+        const index = (args.input as { IndexName?: unknown }).IndexName;
+        const name = typeof index === 'string' ? `${nameOf(context.commandName)}:${index}` : nameOf(context.commandName);
+        items[name] = (items[name] ?? 0) + read;
+      }
+      return result;
+    },
+    { step: 'initialize', name: `portdeskItemCounter${counterSequence}`, priority: 'low' },
+  );
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const raw = typeof context.commandName === 'string' ? context.commandName : 'Unknown';
@@ -61,8 +92,10 @@ export function countDynamoRequests(client: DynamoDBClient | DynamoDBDocumentCli
   return {
     count: () => Object.values(counts).reduce((sum, n) => sum + n, 0),
     byCommand: () => ({ ...counts }),
+    itemsRead: () => ({ ...items }),
     reset: () => {
       counts = {};
+      items = {};
     },
   };
 }

@@ -44,7 +44,7 @@ export async function ensureTable(client: DynamoDBClient | DynamoDBDocumentClien
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projection ?? 'ALL' },
         })),
       }),
     );

@@ -8,12 +8,22 @@
 //   Number lock      NUMBER#<e164>     / LOCK                (orderId, orderKind, takenAt)
 //   Port-in header   ORDER#<id>        / #ORDER              byAccount ACCOUNT#<accountId>#PORTIN, byCarrier
 //                                                            CARRIER#<carrierId>#PORTIN, byKind PORTIN (all
-//                                                            sorted by <createdAt>#<id>); lineCount, lineChunks
+//                                                            sorted by <createdAt>#<id>); lineCount, lineChunks;
+//                                                            byDue DUE#deadline, <dueAt> while dueAt is set
 //   Line chunk       ORDER#<id>        / #LINES#<0000>       up to 250 lines (and ~300 KB) each
 //   Issues piece     ORDER#<id>        / #ISSUES#<0000>      only when the order's issues exceed 64 KB (gzip)
 //   Event            ORDER#<id>        / EVENT#<at>#<version 8>#<index 3>   append-only
+//   Workflow wait    ORDER#<id>        / WORKFLOW            the waiting step's task token (not part of getOrder:
+//                                                            it reads sk begins_with '#')
+//   Outbox item      OUTBOX#<id>       / OUTBOX              byAccount OUTBOX#SUBJECT#<subjectId>, byKind OUTBOX
+//                                                            (sorted by <createdAt>#<id>); byDue DUE#outbox,
+//                                                            <nextAttemptAt> while pending; a large message is
+//                                                            kept gzipped (messageGzip)
 //   Idempotency      IDEMPOTENCY#<scope>#<key> / IDEMPOTENCY expiresAt (TTL, epoch seconds)
+//   (Account)        ACCOUNT#<id>      / ACCOUNT             byDue DUE#deadline, <dueAt> while setAccountDue set one
 //
+// The due index (byDue) is sparse and keys-only: an item is in it exactly while it carries duePk and
+// dueAt, so a due time of null REMOVEs both (an index key may not be written as NULL).
 // Lists never carry lines: listOrders returns headers with `lines: []` and a `lineCount`.
 import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -34,15 +44,21 @@ import type {
   AccountRecord,
   ApiKeyRecord,
   CarrierRecord,
+  DeliveryAttempt,
+  DueItem,
+  DueQueue,
   IdempotencyRecord,
   InventoryNumber,
   NumberLock,
   OrderChange,
   OrderListFilter,
+  OutboxItem,
+  OutboxMessage,
   Page,
   PageRequest,
   PortInOrderSummary,
   Repository,
+  WorkflowWait,
 } from '../../app/ports.ts';
 import {
   ConcurrentModificationError,
@@ -92,6 +108,10 @@ const CONCURRENCY = 4;
 /** Inventory additions per transaction: a Put and a lock ConditionCheck each, plus the account update. */
 const INVENTORY_NUMBERS_PER_TRANSACTION = 49;
 const CHUNK_CACHE_SIZE = 500;
+/** Outbox messages above this (JSON) are stored gzipped. */
+const MAX_PLAIN_MESSAGE_BYTES = 16_000;
+/** An outbox item as stored may not exceed this: DynamoDB's limit is 400 KB and attempts are appended later. */
+export const MAX_OUTBOX_ITEM_BYTES = 350_000;
 
 const PK = TABLE_KEYS.partitionKey;
 const SK = TABLE_KEYS.sortKey;
@@ -104,6 +124,7 @@ function indexNamed(name: string): IndexDefinition {
 const BY_ACCOUNT = indexNamed('byAccount');
 const BY_CARRIER = indexNamed('byCarrier');
 const BY_KIND = indexNamed('byKind');
+const BY_DUE = indexNamed('byDue');
 
 const key = {
   account: (id: string) => ({ [PK]: `ACCOUNT#${id}`, [SK]: 'ACCOUNT' }),
@@ -122,11 +143,34 @@ const key = {
     [PK]: `IDEMPOTENCY#${scope}#${idempotencyKey}`,
     [SK]: 'IDEMPOTENCY',
   }),
+  outbox: (id: string) => ({ [PK]: `OUTBOX#${id}`, [SK]: 'OUTBOX' }),
+  workflowWait: (orderId: string) => ({ [PK]: `ORDER#${orderId}`, [SK]: 'WORKFLOW' }),
 };
 
 const accountOrdersPk = (accountId: string): string => `ACCOUNT#${accountId}#PORTIN`;
 const accountNumbersPk = (accountId: string): string => `ACCOUNT#${accountId}#NUMBERS`;
 const carrierOrdersPk = (carrierId: string): string => `CARRIER#${carrierId}#PORTIN`;
+const outboxSubjectPk = (subjectId: string): string => `OUTBOX#SUBJECT#${subjectId}`;
+const duePartition = (queue: DueQueue): string => `DUE#${queue}`;
+
+/** The base-table key of each kind of item in the due index, and what the scheduled check calls it. */
+const DUE_KINDS: { prefix: string; sk: string; kind: DueItem['kind'] }[] = [
+  { prefix: 'ORDER#', sk: '#ORDER', kind: 'port_in' },
+  { prefix: 'ACCOUNT#', sk: 'ACCOUNT', kind: 'account' },
+  { prefix: 'OUTBOX#', sk: 'OUTBOX', kind: 'outbox' },
+];
+
+/**
+ * A due time as the index stores it. Due times are compared as strings (`dueAt <= now`), so only the
+ * canonical form `Date#toISOString()` gives (`2026-03-02T00:00:00.000Z`) may be stored.
+ */
+function dueInstant(value: string, what: string): string {
+  const parsed = new Date(value);
+  if (typeof value !== 'string' || Number.isNaN(parsed.getTime()) || parsed.toISOString() !== value) {
+    throw new Error(`${what}: due time ${JSON.stringify(value)} is not an ISO instant as Date#toISOString() writes it (e.g. 2026-03-02T00:00:00.000Z)`);
+  }
+  return value;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -231,6 +275,7 @@ function toAccount(item: Item): AccountRecord {
     losingCarrierAccountNumber: item.losingCarrierAccountNumber ?? null,
     portOutPinHash: item.portOutPinHash ?? null,
     terminationDate: item.terminationDate ?? null,
+    terminationWarnedAt: item.terminationWarnedAt ?? null,
     firstInboundCallAt: item.firstInboundCallAt ?? null,
     firstOutboundCallAt: item.firstOutboundCallAt ?? null,
     activeNumberCount: Number(item.activeNumberCount ?? 0),
@@ -303,15 +348,106 @@ function toOrder(header: Item, lines: PortInLine[], issues: ValidationResult): P
     completedOn: header.completedOn ?? null,
     finalCompensation: header.finalCompensation ?? null,
     charges: header.charges ?? [],
+    overdueSince: header.overdueSince ?? null,
+    confirmedTransferDate: header.confirmedTransferDate ?? null,
+    compensationAccruedTo: header.compensationAccruedTo ?? null,
+    exception: header.exception ?? null,
+    dueAt: header[BY_DUE.sortKey] ?? null,
     createdAt: header.createdAt,
     updatedAt: header.updatedAt,
     version: Number(header.version),
   };
 }
 
+function toDueItem(item: Item): DueItem | null {
+  const pk = String(item[PK] ?? '');
+  const entry = DUE_KINDS.find((candidate) => pk.startsWith(candidate.prefix) && item[SK] === candidate.sk);
+  if (entry === undefined) return null;
+  return { kind: entry.kind, id: pk.slice(entry.prefix.length), dueAt: item[BY_DUE.sortKey] };
+}
+
 function toSummary(header: Item): PortInOrderSummary {
   const issues: ValidationResult = header.issues ?? { errors: [], warnings: [] };
   return { ...toOrder(header, [], issues), lineCount: Number(header.lineCount ?? 0) };
+}
+
+function toOutbox(item: Item): OutboxItem {
+  const message: OutboxMessage =
+    item.messageGzip !== undefined
+      ? JSON.parse(gunzipSync(Buffer.from(item.messageGzip as Uint8Array)).toString('utf8'))
+      : item.message;
+  return {
+    id: item.id,
+    message,
+    subjectId: item.subjectId,
+    purpose: item.purpose,
+    status: item.status,
+    attempts: item.attempts ?? [],
+    createdAt: item.createdAt,
+    nextAttemptAt: item.nextAttemptAt ?? null,
+    deliveredAt: item.deliveredAt ?? null,
+  };
+}
+
+function toWorkflowWait(item: Item): WorkflowWait {
+  return {
+    orderId: item.orderId,
+    taskToken: item.taskToken,
+    status: item.status,
+    transferDate: item.transferDate ?? null,
+    step: item.step,
+    since: item.since,
+  };
+}
+
+/** The due-index attributes of an item: set for a due time, else the names to REMOVE. */
+function dueAttributes(queue: DueQueue, dueAt: string | null, what: string): { set: Item; remove: string[] } {
+  if (dueAt === null) return { set: {}, remove: [BY_DUE.partitionKey, BY_DUE.sortKey] };
+  return { set: { [BY_DUE.partitionKey]: duePartition(queue), [BY_DUE.sortKey]: dueInstant(dueAt, what) }, remove: [] };
+}
+
+/** The due time an outbox item in this state carries: only a pending item waiting for an attempt. */
+function outboxDueAt(state: Pick<OutboxItem, 'status' | 'nextAttemptAt'>): string | null {
+  return state.status === 'pending' && state.nextAttemptAt !== null && state.nextAttemptAt !== undefined ? state.nextAttemptAt : null;
+}
+
+/** The stored outbox item (keys, index attributes, a large message gzipped); refuses one too large to store. */
+function outboxItem(item: OutboxItem): Item {
+  const { message, ...fields } = item;
+  const messageJson = JSON.stringify(message);
+  const stored: Item = {
+    ...fields,
+    nextAttemptAt: item.nextAttemptAt ?? null,
+    deliveredAt: item.deliveredAt ?? null,
+    attempts: item.attempts ?? [],
+    ...key.outbox(item.id),
+    [BY_ACCOUNT.partitionKey]: outboxSubjectPk(item.subjectId),
+    [BY_ACCOUNT.sortKey]: `${item.createdAt}#${item.id}`,
+    [BY_KIND.partitionKey]: 'OUTBOX',
+    [BY_KIND.sortKey]: `${item.createdAt}#${item.id}`,
+    ...dueAttributes('outbox', outboxDueAt(item), `Outbox item ${item.id}`).set,
+  };
+  let binaryBytes = 0;
+  if (Buffer.byteLength(messageJson) <= MAX_PLAIN_MESSAGE_BYTES) {
+    stored.message = message;
+  } else {
+    const packed = new Uint8Array(gzipSync(messageJson));
+    stored.messageGzip = packed;
+    binaryBytes = packed.length;
+  }
+  const bytes = outboxItemBytes(stored, binaryBytes);
+  if (bytes > MAX_OUTBOX_ITEM_BYTES) {
+    throw new Error(
+      `Outbox item ${item.id} (${item.purpose}) is ${bytes} bytes once stored (message compressed); the limit is ${MAX_OUTBOX_ITEM_BYTES}: split the message`,
+    );
+  }
+  return stored;
+}
+
+/** A close upper estimate of an item's stored size (DynamoDB counts names and values; JSON adds quotes). */
+function outboxItemBytes(stored: Item, binaryBytes: number): number {
+  const { messageGzip: _binary, ...rest } = stored;
+  return Buffer.byteLength(JSON.stringify(rest)) + binaryBytes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,8 +517,11 @@ function layoutOrder(order: PortInOrder): OrderLayout {
   }
   const carrierId = order.details?.carrierId ?? null;
   const sortKey = `${order.createdAt}#${order.id}`;
+  // dueAt is the due index's sort key: present only while the order has pending work.
+  const { dueAt, ...fields } = scalars;
   const header: Item = {
-    ...scalars,
+    ...fields,
+    ...dueAttributes('deadline', dueAt ?? null, `Order ${order.id}`).set,
     issues: inlineIssues,
     lineCount: lines.length,
     lineChunks: lineChunks.map((c) => c.hash),
@@ -411,10 +550,14 @@ type WriteOp =
   | { kind: 'release'; e164: string }
   | { kind: 'activate'; e164: string; accountId: string; activeSince: string }
   | { kind: 'inventoryAdd'; number: InventoryNumber; previous: InventoryNumber | null }
+  /** An active number of the account becomes `released`. */
+  | { kind: 'inventoryRelease'; e164: string; accountId: string; at: string }
   /** No live lock on the number (inventory additions). */
   | { kind: 'lockFree'; e164: string; staleOwners: string[] }
-  /** ADD activeNumberCount by the number of activate / inventoryAdd ops in the same transaction. */
-  | { kind: 'accountAdd'; accountId: string; sign: 1 | -1 };
+  /** ADD activeNumberCount by the number of activate / inventoryAdd / inventoryRelease ops in the same transaction. */
+  | { kind: 'accountAdd'; accountId: string; sign: 1 | -1 }
+  /** A new outbox item (attribute_not_exists); one that exists already is dropped (created once). */
+  | { kind: 'outbox'; id: string; item: TransactItem; bytes: number };
 
 interface WriteContext {
   /** The order taking / releasing locks ('' when none). */
@@ -430,7 +573,7 @@ function opBytes(op: WriteOp): number {
 }
 
 function countingOps(ops: readonly WriteOp[]): number {
-  return ops.filter((op) => op.kind === 'activate' || op.kind === 'inventoryAdd').length;
+  return ops.filter((op) => op.kind === 'activate' || op.kind === 'inventoryAdd' || op.kind === 'inventoryRelease').length;
 }
 
 interface Failure {
@@ -637,6 +780,24 @@ export class DynamoRepository implements Repository {
     return this.queryIndex(BY_ACCOUNT, accountNumbersPk(accountId), true, page, toInventoryNumber);
   }
 
+  async releaseInventoryNumbers(accountId: string, e164s: string[], at: string): Promise<string[]> {
+    const wanted = unique(e164s);
+    if (wanted.length === 0) return [];
+    const existing = await this.getInventoryNumbers(wanted);
+    const active = wanted.filter((e164) => {
+      const number = existing.get(e164);
+      return number?.status === 'active' && number.accountId === accountId;
+    });
+    const context: WriteContext = { orderId: '', takenAt: '', resource: 'account', resourceId: accountId };
+    const batches = chunk(active, MAX_TRANSACTION_ITEMS - 1).map((batch): WriteOp[] => [
+      ...batch.map((e164): WriteOp => ({ kind: 'inventoryRelease', e164, accountId, at })),
+      { kind: 'accountAdd', accountId, sign: -1 },
+    ]);
+    // Each batch releases its numbers and lowers the count together; one changed meanwhile is dropped.
+    const written = await runAll(batches, CONCURRENCY, (ops) => this.execute(ops, context));
+    return written.flat().flatMap((op) => (op.kind === 'inventoryRelease' ? [op.e164] : []));
+  }
+
   private inventoryItem(number: InventoryNumber): Item {
     return {
       ...number,
@@ -745,11 +906,13 @@ export class DynamoRepository implements Repository {
       : [];
     const accountOps: WriteOp[] =
       change.activate && activations.length > 0 ? [{ kind: 'accountAdd', accountId: change.activate.accountId, sign: 1 }] : [];
+    const outboxOps = this.outboxWrites(change.outbox ?? []);
 
     const context: WriteContext = { orderId: order.id, takenAt: order.updatedAt, resource: 'order', resourceId: order.id };
     const everything: WriteOp[] = [
       headerOp,
       ...eventOps,
+      ...outboxOps,
       ...chunkOps,
       ...lock.map((e164): WriteOp => ({ kind: 'lock', e164, reentrant: true, staleOwners: [] })),
       ...releaseOps,
@@ -760,7 +923,7 @@ export class DynamoRepository implements Repository {
     if (everything.length <= MAX_TRANSACTION_ITEMS && bytes <= MAX_TRANSACTION_BYTES) {
       await this.execute(everything, context);
     } else {
-      await this.saveOrderInSteps(order.id, lock, [headerOp, ...eventOps], chunkOps, releaseOps, activateOps, context);
+      await this.saveOrderInSteps(order.id, lock, [headerOp, ...eventOps, ...outboxOps], chunkOps, releaseOps, activateOps, context);
     }
     this.rememberChunks(order.id, order.version, {
       lineChunks: layout.lineChunks.map((c) => c.hash),
@@ -768,9 +931,27 @@ export class DynamoRepository implements Repository {
     });
   }
 
+  /** Conditional puts of new outbox items, one per id (the first of duplicates). */
+  private outboxWrites(items: readonly OutboxItem[]): WriteOp[] {
+    const seen = new Set<string>();
+    const ops: WriteOp[] = [];
+    for (const item of items) {
+      if (seen.has(item.id)) continue;
+      seen.add(item.id);
+      const stored = outboxItem(item);
+      ops.push({
+        kind: 'outbox',
+        id: item.id,
+        bytes: outboxItemBytes(stored, (stored.messageGzip as Uint8Array | undefined)?.length ?? 0),
+        item: { Put: { TableName: this.tableName, Item: stored, ConditionExpression: 'attribute_not_exists(pk)' } },
+      });
+    }
+    return ops;
+  }
+
   /**
    * The path for changes above one transaction: (a) take the locks, rolling back on a conflict;
-   * (b) the header with its events and chunks, releasing (a)'s locks if the version moved on;
+   * (b) the header with its events, outbox items and chunks, releasing (a)'s locks if the version moved on;
    * (c) what remains (more chunks, releases, activations), each step safe to repeat.
    */
   private async saveOrderInSteps(
@@ -782,6 +963,14 @@ export class DynamoRepository implements Repository {
     activateOps: WriteOp[],
     context: WriteContext,
   ): Promise<void> {
+    // (b) must fit in one transaction: checked before anything is written.
+    const headBytes = headerAndEvents.reduce((sum, op) => sum + opBytes(op), 0);
+    if (headerAndEvents.length > MAX_TRANSACTION_ITEMS || headBytes > MAX_TRANSACTION_BYTES) {
+      throw new Error(
+        `Order ${orderId}: the header with ${headerAndEvents.length - 1} events and outbox items (${headBytes} bytes) does not fit in one transaction`,
+      );
+    }
+
     // (a)
     const lockBatches = chunk(
       lock.map((e164): WriteOp => ({ kind: 'lock', e164, reentrant: false, staleOwners: [] })),
@@ -858,11 +1047,16 @@ export class DynamoRepository implements Repository {
       return `#h${i} = :h${i}`;
     });
     let expression = `SET ${sets.join(', ')}`;
-    if (!(BY_CARRIER.partitionKey in layout.header)) {
-      names['#carrierPk'] = BY_CARRIER.partitionKey;
-      names['#carrierSk'] = BY_CARRIER.sortKey;
-      expression += ' REMOVE #carrierPk, #carrierSk';
+    // Index keys the order no longer has are removed (one REMOVE clause for all).
+    const removes: string[] = [];
+    for (const index of [BY_CARRIER, BY_DUE]) {
+      if (index.partitionKey in layout.header) continue;
+      for (const name of [index.partitionKey, index.sortKey]) {
+        names[`#r${removes.length}`] = name;
+        removes.push(`#r${removes.length}`);
+      }
     }
+    if (removes.length > 0) expression += ` REMOVE ${removes.join(', ')}`;
     return {
       Update: {
         TableName: this.tableName,
@@ -1013,6 +1207,190 @@ export class DynamoRepository implements Repository {
     );
   }
 
+  // ----- the due index -------------------------------------------------------------------------------
+
+  async listDue(queue: DueQueue, now: Date, page: PageRequest): Promise<Page<DueItem>> {
+    const result = await this.queryIndex(BY_DUE, duePartition(queue), true, page, toDueItem, {
+      KeyConditionExpression: '#ipk = :ipk AND #dueAt <= :now',
+      ExpressionAttributeNames: { '#dueAt': BY_DUE.sortKey },
+      ExpressionAttributeValues: { ':now': now.toISOString() },
+    });
+    // An item of a kind this adapter does not know is skipped, not allowed to stop the check.
+    return { items: result.items.filter((item): item is DueItem => item !== null), nextCursor: result.nextCursor };
+  }
+
+  /**
+   * Sets (or, with null, clears) the account's place in the deadline queue. A mark is a change to the
+   * record: it increments `version`, so an updateAccount from an earlier read cannot undo it.
+   */
+  async setAccountDue(
+    accountId: string,
+    dueAt: string | null,
+    marks: Partial<Pick<AccountRecord, 'terminationWarnedAt'>> = {},
+  ): Promise<void> {
+    const due = dueAttributes('deadline', dueAt, `Account ${accountId}`);
+    const names: Record<string, string> = {};
+    const values: Item = {};
+    const sets: string[] = [];
+    const set = (name: string, value: unknown): void => {
+      const i = sets.length;
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = value;
+      sets.push(`#s${i} = :s${i}`);
+    };
+    for (const [name, value] of Object.entries(due.set)) set(name, value);
+    const marked = definedEntries(marks).filter(([name]) => name === 'terminationWarnedAt');
+    for (const [name, value] of marked) set(name, value);
+    if (marked.length > 0) {
+      names['#version'] = 'version';
+      values[':one'] = 1;
+      sets.push('#version = #version + :one');
+    }
+    const removes = due.remove.map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
+    const clauses = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''];
+    names['#pk'] = PK;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key.account(accountId),
+          UpdateExpression: clauses.filter((clause) => clause !== '').join(' '),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') throw new NotFoundError('account', accountId);
+      throw error;
+    }
+  }
+
+  // ----- outbox --------------------------------------------------------------------------------------
+
+  async putOutbox(items: OutboxItem[]): Promise<string[]> {
+    // Every item is checked before any is written.
+    const byId = new Map<string, Item>();
+    for (const item of items) if (!byId.has(item.id)) byId.set(item.id, outboxItem(item));
+    const created = await runAll([...byId.entries()], CONCURRENCY, async ([id, stored]) => {
+      try {
+        await this.client.send(
+          new PutCommand({ TableName: this.tableName, Item: stored, ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+        return id;
+      } catch (error) {
+        if (errorName(error) === 'ConditionalCheckFailedException') return null; // created before
+        throw error;
+      }
+    });
+    return created.filter((id): id is string => id !== null);
+  }
+
+  async getOutbox(id: string): Promise<OutboxItem | null> {
+    const item = await this.getItem(key.outbox(id));
+    return item ? toOutbox(item) : null;
+  }
+
+  async recordDelivery(
+    item: OutboxItem,
+    attempt: DeliveryAttempt,
+    next: Pick<OutboxItem, 'status' | 'nextAttemptAt' | 'deliveredAt'>,
+  ): Promise<boolean> {
+    const due = dueAttributes('outbox', outboxDueAt(next), `Outbox item ${item.id}`);
+    const names: Record<string, string> = {
+      '#attempts': 'attempts',
+      '#status': 'status',
+      '#nextAttemptAt': 'nextAttemptAt',
+      '#deliveredAt': 'deliveredAt',
+    };
+    const values: Item = {
+      ':attempt': [attempt],
+      ':seen': item.attempts.length,
+      ':status': next.status,
+      ':nextAttemptAt': next.nextAttemptAt ?? null,
+      ':deliveredAt': next.deliveredAt ?? null,
+    };
+    const sets = [
+      '#attempts = list_append(#attempts, :attempt)',
+      '#status = :status',
+      '#nextAttemptAt = :nextAttemptAt',
+      '#deliveredAt = :deliveredAt',
+    ];
+    Object.entries(due.set).forEach(([name, value], i) => {
+      names[`#d${i}`] = name;
+      values[`:d${i}`] = value;
+      sets.push(`#d${i} = :d${i}`);
+    });
+    const removes = due.remove.map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key.outbox(item.id),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          // size() of a missing list is false, so an item that vanished fails the condition too.
+          ConditionExpression: 'size(#attempts) = :seen',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  listOutbox(filter: { subjectId?: string; status?: OutboxItem['status'] }, page: PageRequest): Promise<Page<OutboxItem>> {
+    const extra: Partial<QueryCommandInput> =
+      filter.status === undefined
+        ? {}
+        : {
+            FilterExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': filter.status },
+          };
+    if (filter.subjectId !== undefined) {
+      return this.queryIndex(BY_ACCOUNT, outboxSubjectPk(filter.subjectId), false, page, toOutbox, extra);
+    }
+    return this.queryIndex(BY_KIND, 'OUTBOX', false, page, toOutbox, extra);
+  }
+
+  // ----- workflow waits --------------------------------------------------------------------------------
+
+  async getWorkflowWait(orderId: string): Promise<WorkflowWait | null> {
+    const item = await this.getItem(key.workflowWait(orderId));
+    return item ? toWorkflowWait(item) : null;
+  }
+
+  async putWorkflowWait(wait: WorkflowWait): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...wait, transferDate: wait.transferDate ?? null, ...key.workflowWait(wait.orderId) } }),
+    );
+  }
+
+  async clearWorkflowWait(orderId: string, taskToken: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key.workflowWait(orderId),
+          ConditionExpression: 'taskToken = :token',
+          ExpressionAttributeValues: { ':token': taskToken },
+        }),
+      );
+    } catch (error) {
+      // Another step waits now (or nothing does): not ours to remove.
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
   // ----- idempotency ---------------------------------------------------------------------------------
 
   async beginIdempotent(scope: string, idempotencyKey: string, requestHash: string): Promise<IdempotencyRecord | null> {
@@ -1123,6 +1501,7 @@ export class DynamoRepository implements Repository {
       case 'header':
       case 'event':
       case 'chunk':
+      case 'outbox':
         return op.item;
       case 'lock': {
         const values: Item = {};
@@ -1181,11 +1560,23 @@ export class DynamoRepository implements Repository {
             ...(op.previous === null
               ? { ConditionExpression: 'attribute_not_exists(pk)' }
               : {
-                  ConditionExpression: '#status = :portedOut',
+                  // Unchanged since it was read (ported out or released: never active).
+                  ConditionExpression: '#status = :previous AND #status <> :active',
                   ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':portedOut': 'ported_out' },
+                  ExpressionAttributeValues: { ':previous': op.previous.status, ':active': 'active' },
                 }),
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      case 'inventoryRelease':
+        return {
+          Update: {
+            TableName,
+            Key: key.inventory(op.e164),
+            UpdateExpression: 'SET #status = :released, releasedAt = :at',
+            ConditionExpression: 'accountId = :account AND #status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':released': 'released', ':at': op.at, ':account': op.accountId, ':active': 'active' },
           },
         };
       case 'lockFree': {
@@ -1239,6 +1630,12 @@ export class DynamoRepository implements Repository {
             throw new NotFoundError('account', op.accountId);
           case 'release':
             drop.add(op); // the lock is gone or was never this order's
+            break;
+          case 'outbox':
+            drop.add(op); // created before (its id is deterministic): a message goes out once
+            break;
+          case 'inventoryRelease':
+            drop.add(op); // no longer active on this account: nothing to release
             break;
           case 'activate':
             if (failure.old?.status === 'active' && failure.old.accountId === op.accountId) drop.add(op);

@@ -6,10 +6,12 @@ import { generateApiKey, hashApiKey } from '../api-keys.ts';
 import { policyFor } from '../../rules/markets.ts';
 import { normalizeNumber } from '../../rules/phone.ts';
 import { decide } from '../../rules/port-in/order.ts';
+import { terminationDueAt } from '../../rules/termination.ts';
 import { NotFoundError, RuleViolationError } from '../../rules/errors.ts';
 import type { Issue, Money } from '../../rules/types.ts';
 import type { CreateAccountInput } from '../../http/schemas.ts';
 import { logger } from '../logger.ts';
+import { saveDecision } from '../order-writes.ts';
 
 export function viewAccount(account: AccountRecord) {
   const { portOutPinHash, version, ...rest } = account;
@@ -47,6 +49,7 @@ export async function createAccount(deps: UseCaseDeps, input: CreateAccountInput
     losingCarrierAccountNumber: input.losingCarrierAccountNumber ?? null,
     portOutPinHash: input.portOutPin ? createHash('sha256').update(input.portOutPin).digest('hex') : null,
     terminationDate: input.terminationDate ?? null,
+    terminationWarnedAt: null,
     firstInboundCallAt: null,
     firstOutboundCallAt: null,
     activeNumberCount: 0,
@@ -61,6 +64,9 @@ export async function createAccount(deps: UseCaseDeps, input: CreateAccountInput
     carrierId: null,
     createdAt: now,
   });
+  // A termination date puts the account on the scheduled check's due index (the warning before it).
+  const due = terminationDueAt(account, deps.clock.now());
+  if (due !== null) await deps.repository.setAccountDue(account.id, due);
   return { ...viewAccount(account), apiKey };
 }
 
@@ -130,7 +136,7 @@ export async function recordCallActivity(
         const order = await deps.repository.getOrder(summary.id);
         if (!order || order.status !== 'on_hold') continue;
         const decision = decide(order, { type: 'prerequisites_met' }, { policy, account: facts, now: deps.clock.now(), actor: { kind: 'system', id: 'activation-prerequisites' } });
-        await deps.repository.saveOrder({ ...decision, expectedVersion: order.version });
+        await saveDecision(deps, order, decision);
         released.push(order.id);
       }
       cursor = page.nextCursor;

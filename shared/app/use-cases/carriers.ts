@@ -2,11 +2,14 @@
 import type { Caller, CarrierRecord, PageRequest } from '../ports.ts';
 import { newId, type UseCaseDeps } from '../context.ts';
 import { generateApiKey, hashApiKey } from '../api-keys.ts';
+import { checkUrl } from './webhooks.ts';
 
 export async function createCarrier(
   deps: UseCaseDeps,
   input: { name: string; emailDomains?: string[]; portingEmail?: string; webhookUrl?: string },
 ) {
+  // https only (the local runtime allows http for its stand-ins), like customers' webhooks.
+  if (input.webhookUrl !== undefined) checkUrl(input.webhookUrl, deps.services.settings.allowHttpWebhooks, 'webhookUrl');
   const now = deps.clock.now().toISOString();
   const carrier: CarrierRecord = {
     id: newId('car'),

@@ -14,6 +14,7 @@ import {
   type PortInCommand,
 } from '../../rules/port-in/order.ts';
 import { viewOrder } from '../../rules/port-in/view.ts';
+import { saveDecision } from '../order-writes.ts';
 import { NotFoundError } from '../../rules/errors.ts';
 import { HttpError } from '../../http/problem.ts';
 import { formatPath } from '../../http/handler.ts';
@@ -114,11 +115,15 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
-/** Write a decision; a command that changed nothing (e.g. the same transfer date again) writes nothing. */
+/**
+ * Write a decision; a command that changed nothing (e.g. the same transfer date again) writes nothing.
+ * The write carries the change's bus events and the workflow's start or resume signal (outbox, one
+ * transaction); what fails after the write is logged and retried later, never failing the request.
+ */
 async function apply(deps: UseCaseDeps, order: PortInOrder, command: PortInCommand, ctx: OrderContext) {
   const decision = decide(order, command, ctx);
   if (decision.events.length === 0) return viewOrder(order, ctx.now);
-  await deps.repository.saveOrder({ ...decision, expectedVersion: order.version });
+  await saveDecision(deps, order, decision);
   return viewOrder(decision.order, ctx.now);
 }
 

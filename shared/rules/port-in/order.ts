@@ -33,9 +33,9 @@ import { isTransferDateConfirmed, resubmissionDeadline, slaDueDate } from '../de
 import { cancellationFee, cancellationStage, rejectionFee } from '../fees.ts';
 import { lateTransferCompensation } from '../compensation.ts';
 import { sumMoney } from '../money.ts';
+import { DRAFT_EXPIRY_DAYS, nextDueAt } from './next-deadline.ts';
 
-/** Drafts untouched this long expire (scheduled check). */
-export const DRAFT_EXPIRY_DAYS = 30;
+export { DRAFT_EXPIRY_DAYS };
 
 export interface OrderContext {
   policy: MarketPolicy;
@@ -81,7 +81,8 @@ export type PortInCommand =
   | { type: 'resubmit'; facts: OrderFacts }
   | { type: 'cancel' }
   | { type: 'expire' }
-  | { type: 'withdraw_expired_rejection' };
+  | { type: 'withdraw_expired_rejection' }
+  | { type: 'record_exception'; step: string; error: string; cause: string };
 
 /** Normalise what the customer gave, once: commands and validation then work from `e164`. */
 export function buildLines(inputs: readonly LineInput[], policy: MarketPolicy): PortInLine[] {
@@ -161,10 +162,16 @@ export function createDraft(input: DraftInput, ctx: OrderContext, facts: OrderFa
     completedOn: null,
     finalCompensation: null,
     charges: [],
+    overdueSince: null,
+    confirmedTransferDate: null,
+    compensationAccruedTo: null,
+    exception: null,
+    dueAt: null,
     createdAt: at,
     updatedAt: at,
     version: 1,
   };
+  order.dueAt = nextDueAt(order);
   return {
     order,
     events: [event(ctx, 'created', { to: 'draft', numberCount: lines.length })],
@@ -174,8 +181,20 @@ export function createDraft(input: DraftInput, ctx: OrderContext, facts: OrderFa
   };
 }
 
-/** Apply one command. Throws InvalidTransitionError (409) or RuleViolationError (422). */
+/**
+ * Apply one command. Throws InvalidTransitionError (409) or RuleViolationError (422). Every decision
+ * that changes the order also recomputes its next deadline (`dueAt`), and a status change clears a
+ * workflow exception (the order moved on, so the operator's attention is no longer needed).
+ */
 export function decide(order: PortInOrder, command: PortInCommand, ctx: OrderContext): Decision {
+  const decision = transition(order, command, ctx);
+  if (decision.events.length === 0) return decision;
+  if (decision.order.status !== order.status) decision.order.exception = null;
+  decision.order.dueAt = nextDueAt(decision.order);
+  return decision;
+}
+
+function transition(order: PortInOrder, command: PortInCommand, ctx: OrderContext): Decision {
   const today = marketDate(ctx.now, ctx.policy.market);
   const next: PortInOrder = { ...order, updatedAt: ctx.now.toISOString(), version: order.version + 1 };
   const events: PortInEvent[] = [];
@@ -196,6 +215,7 @@ export function decide(order: PortInOrder, command: PortInCommand, ctx: OrderCon
   const sendToCarrier = () => {
     next.commencementDate = today;
     next.dueDate = slaDueDate(ctx.policy.market, next.category, today);
+    next.overdueSince = null; // a new round with the carrier has a new due date
     next.holdReason = null;
     moveTo('submitted', { commencementDate: today, dueDate: next.dueDate }, 'sent_to_carrier');
   };
@@ -255,6 +275,9 @@ export function decide(order: PortInOrder, command: PortInCommand, ctx: OrderCon
       next.rejectionCount = order.rejectionCount + 1;
       next.lastRejection = { reasonCode: command.reasonCode, reason: command.reason, rejectedOn: today, at: ctx.now.toISOString() };
       next.transferDate = null;
+      // The confirmed date and its accrual belonged to this round; rejections never earn compensation.
+      next.confirmedTransferDate = null;
+      next.compensationAccruedTo = null;
       if (order.rejectionCount >= 1) {
         // A resubmitted order rejected again is withdrawn: final, the customer starts a new order.
         next.resubmitBy = null;
@@ -361,6 +384,15 @@ export function decide(order: PortInOrder, command: PortInCommand, ctx: OrderCon
       next.resubmitBy = null;
       moveTo('withdrawn', { reason: 'resubmission_deadline_passed' });
       releaseAll();
+      return decision;
+    }
+    case 'record_exception': {
+      // Any status: steps after completion (activation, test call) fail on a completed order, and the
+      // operator must still see it there.
+      const same = order.exception?.step === command.step && order.exception.error === command.error;
+      if (same) return { ...decision, order, events: [] }; // a repeated report of the same failure
+      next.exception = { step: command.step, error: command.error, cause: command.cause.slice(0, 2000), at: ctx.now.toISOString() };
+      events.push(event(ctx, 'workflow_exception', { step: command.step, error: command.error }));
       return decision;
     }
   }

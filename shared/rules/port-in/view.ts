@@ -6,7 +6,8 @@ import { isOverdue, isTransferDateConfirmed } from '../deadlines.ts';
 import { compensationOf } from './order.ts';
 import { zeroMoney } from '../money.ts';
 
-const LIVE_WITH_CARRIER = new Set(['submitted', 'rejected', 'scheduled']);
+// A rejected order waits on the customer (resubmission window), not the carrier: it is not flagged overdue.
+const LIVE_WITH_CARRIER = new Set(['submitted', 'scheduled']);
 
 export function viewOrder(order: PortInOrder, now: Date) {
   const policy = policyFor(order.market);

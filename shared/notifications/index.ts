@@ -1,0 +1,119 @@
+// The emails PortDesk sends, by kind. Each composer is a pure function of plain data returning
+// `{ subject, text, html }`; the caller adds recipients (and `reference: orderReference(id)`) to make
+// an `EmailMessage` (../app/ports.ts). Language and conventions follow the market: English (en-AU,
+// en-GB) for AU and GB, French for FR; dates in the market's time zone; money from minor units.
+import { terminationWarningEmail, type TerminationWarningEmailInput } from './account.ts';
+import { carrierResubmissionEmail, carrierSubmissionEmail, type CarrierSubmissionEmailInput } from './carrier.ts';
+import {
+  cancellationEmail,
+  compensationStartedEmail,
+  completionEmail,
+  rejectionEmail,
+  transferDateEmail,
+  withdrawalEmail,
+  type CancellationEmailInput,
+  type CompensationStartedEmailInput,
+  type CompletionEmailInput,
+  type RejectionEmailInput,
+  type TransferDateEmailInput,
+  type WithdrawalEmailInput,
+} from './customer.ts';
+import type { ComposedEmail } from './layout.ts';
+import { exceptionEmail, overdueEmail, type ExceptionEmailInput, type OverdueEmailInput } from './operator.ts';
+
+/** The input each kind of email needs (see each input type for what it holds). */
+export interface NotificationInputs {
+  /** To the submitter: the carrier rejected the order (first rejection); what to fix, the deadline, the AU fee. */
+  rejection: RejectionEmailInput;
+  /** To the submitter: the carrier set or changed the transfer date. */
+  transfer_date: TransferDateEmailInput;
+  /** To the submitter: the port completed; numbers, GB compensation, FR test call and temporary number. */
+  completion: CompletionEmailInput;
+  /** To the submitter: the order was cancelled; stage and fee. */
+  cancellation: CancellationEmailInput;
+  /** To the submitter: the order was withdrawn (second rejection or missed resubmission deadline). */
+  withdrawal: WithdrawalEmailInput;
+  /** To the submitter (GB): late-transfer compensation has started to accrue. */
+  compensation_started: CompensationStartedEmailInput;
+  /** To the operators: a live order is past its due date. */
+  overdue: OverdueEmailInput;
+  /** To the operators: a workflow step failed for good. */
+  exception: ExceptionEmailInput;
+  /** To the account's administrator: termination is near and numbers remain. */
+  termination_warning: TerminationWarningEmailInput;
+  /** To the losing carrier's porting desk: the port-in request (holds the PIN: never log it). */
+  carrier_submission: CarrierSubmissionEmailInput;
+  /** To the losing carrier's porting desk: the corrected request after a rejection (holds the PIN). */
+  carrier_resubmission: CarrierSubmissionEmailInput;
+}
+
+export type NotificationKind = keyof NotificationInputs;
+
+export type Audience = 'customer' | 'operator' | 'account_admin' | 'carrier';
+
+/** Who each kind goes to; `containsSecrets`: the body holds the customer's PIN (never log it). */
+export const NOTIFICATION_KINDS: { readonly [K in NotificationKind]: { audience: Audience; containsSecrets: boolean } } = {
+  rejection: { audience: 'customer', containsSecrets: false },
+  transfer_date: { audience: 'customer', containsSecrets: false },
+  completion: { audience: 'customer', containsSecrets: false },
+  cancellation: { audience: 'customer', containsSecrets: false },
+  withdrawal: { audience: 'customer', containsSecrets: false },
+  compensation_started: { audience: 'customer', containsSecrets: false },
+  overdue: { audience: 'operator', containsSecrets: false },
+  exception: { audience: 'operator', containsSecrets: false },
+  termination_warning: { audience: 'account_admin', containsSecrets: false },
+  carrier_submission: { audience: 'carrier', containsSecrets: true },
+  carrier_resubmission: { audience: 'carrier', containsSecrets: true },
+};
+
+export const NOTIFICATIONS: { readonly [K in NotificationKind]: (input: NotificationInputs[K]) => ComposedEmail } = {
+  rejection: rejectionEmail,
+  transfer_date: transferDateEmail,
+  completion: completionEmail,
+  cancellation: cancellationEmail,
+  withdrawal: withdrawalEmail,
+  compensation_started: compensationStartedEmail,
+  overdue: overdueEmail,
+  exception: exceptionEmail,
+  termination_warning: terminationWarningEmail,
+  carrier_submission: carrierSubmissionEmail,
+  carrier_resubmission: carrierResubmissionEmail,
+};
+
+/** Composes one email of `kind`. Throws (a programming error) when the order lacks what the kind tells about. */
+export function composeNotification<K extends NotificationKind>(kind: K, input: NotificationInputs[K]): ComposedEmail {
+  const compose = NOTIFICATIONS[kind] as (input: NotificationInputs[K]) => ComposedEmail;
+  return compose(input);
+}
+
+export type { ComposedEmail } from './layout.ts';
+export type { OrderLinks } from './common.ts';
+export { orderReference, subjectReference, orderUrl } from './common.ts';
+export { escapeHtml, formatDate, formatDeadline, formatInstant, formatMoney, styleFor, type EmailStyle, type Language } from './format.ts';
+export { KNOWN_REJECTION_CODES, rejectionAdvice } from './copy.ts';
+export type {
+  CancellationEmailInput,
+  CompensationStartedEmailInput,
+  CompletionEmailInput,
+  RejectionEmailInput,
+  TestCallResult,
+  TransferDateEmailInput,
+  WithdrawalEmailInput,
+  WithdrawalReason,
+} from './customer.ts';
+export type { CarrierRef, ExceptionEmailInput, OverdueEmailInput } from './operator.ts';
+export type { TerminationWarningEmailInput } from './account.ts';
+export type { CarrierSubmissionEmailInput } from './carrier.ts';
+export {
+  cancellationEmail,
+  carrierResubmissionEmail,
+  carrierSubmissionEmail,
+  compensationStartedEmail,
+  completionEmail,
+  exceptionEmail,
+  overdueEmail,
+  rejectionEmail,
+  terminationWarningEmail,
+  transferDateEmail,
+  withdrawalEmail,
+};
