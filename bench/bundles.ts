@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROUTES, AUTHORIZER_HANDLER } from '../shared/http/routes.ts';
 import { ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { WORKFLOW_HANDLERS } from '../infra/constructs/workflow.ts';
+import { SCHEDULED_HANDLERS } from '../infra/constructs/schedules.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out', 'bundles');
@@ -38,7 +40,8 @@ export async function benchBundles(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const baselineFile = await bundle('baseline', join(ROOT, 'bench', 'baseline-handler.ts'));
   const baseline = { bytes: statSync(baselineFile).size, ms: loadMs(baselineFile) };
-  const entries = [...ROUTES.map((r) => r.handler), AUTHORIZER_HANDLER];
+  // Every function the stack deploys: API routes, the authorizer, the workflow's steps, the schedules.
+  const entries = [...ROUTES.map((r) => r.handler), AUTHORIZER_HANDLER, ...Object.values(WORKFLOW_HANDLERS), ...SCHEDULED_HANDLERS];
   const rows: { name: string; bytes: number; ms: number }[] = [];
   for (const handler of [...new Set(entries)]) {
     const file = await bundle(handler, join(ROOT, 'functions', `${handler}.ts`));

@@ -10,6 +10,8 @@ import { PortDeskFunction } from './lambda-function.ts';
 import type { PortDeskMessaging } from './messaging.ts';
 
 export const DEADLINE_CHECK_RATE = Duration.minutes(15);
+/** Handler modules of the scheduled functions (also bundled by the bundle benchmark). */
+export const SCHEDULED_HANDLERS = ['schedule/deadline-check', 'schedule/outbox-dispatch'] as const;
 export const OUTBOX_DISPATCH_RATE = Duration.minutes(1);
 
 export interface PortDeskSchedulesProps {
@@ -24,7 +26,7 @@ export class PortDeskSchedules extends Construct {
   constructor(scope: Construct, id: string, props: PortDeskSchedulesProps) {
     super(scope, id);
     this.deadlineCheck = new PortDeskFunction(this, 'DeadlineCheck', {
-      handlerModule: 'schedule/deadline-check',
+      handlerModule: SCHEDULED_HANDLERS[0],
       description: 'Acts on due deadlines: overdue, transfer-date confirmation, compensation, withdrawals, expiries, termination warnings',
       // Work grows with due items only; 5 minutes leaves ample room inside the 15-minute period.
       timeout: Duration.minutes(5),
@@ -33,7 +35,7 @@ export class PortDeskSchedules extends Construct {
     props.messaging.grantOutbox(this.deadlineCheck);
 
     this.outboxDispatch = new PortDeskFunction(this, 'OutboxDispatch', {
-      handlerModule: 'schedule/outbox-dispatch',
+      handlerModule: SCHEDULED_HANDLERS[1],
       description: 'Retries undelivered emails, bus events, webhooks and workflow signals with backoff',
       timeout: Duration.seconds(55),
       reservedConcurrentExecutions: 1,

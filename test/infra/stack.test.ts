@@ -391,6 +391,33 @@ describe('cdk-nag (AWS Solutions)', () => {
     expect(ackedAt(/^states:SendTaskSuccess/)).toEqual(new Set(outbox.map((fn) => fn.node.findChild('WorkflowSignals'))));
   });
 
+  it('grants Resource * only for what the acknowledged reasons name', () => {
+    // An acknowledgement of IAM5[Resource::*] covers every `*` of the policies under it: the reasons
+    // hold only while those are exactly X-Ray (function roles), SendTaskSuccess (WorkflowSignals)
+    // and vended-log delivery plus X-Ray (the state machine role).
+    const wildcardActions = (policyLogicalIds: string[]) =>
+      policyLogicalIds
+        .flatMap((id) => resources[id]!.Properties?.PolicyDocument.Statement as Statement[])
+        .filter((st) => st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*')))
+        .flatMap((st) => actionsOf([st]));
+    const policiesOfRole = (roleLogicalId: string) =>
+      Object.keys(resources).filter(
+        (id) => resources[id]!.Type === 'AWS::IAM::Policy' && JSON.stringify(resources[id]!.Properties?.Roles).includes(JSON.stringify({ Ref: roleLogicalId })),
+      );
+    const functions = stack.node.findAll().filter((c): c is PortDeskFunction => c instanceof PortDeskFunction);
+    for (const fn of functions) {
+      const signals = fn.node.tryFindChild('WorkflowSignals');
+      const signalIds = signals === undefined ? [] : [logicalId(signals)];
+      const others = policiesOfRole(logicalId(fn.serviceRole)).filter((id) => !signalIds.includes(id));
+      expect(wildcardActions(others).sort(), fn.node.path).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect(wildcardActions(signalIds), fn.node.path).toEqual(signals === undefined ? [] : ['states:SendTaskSuccess']);
+    }
+    const stateMachineRole = logicalId(stack.workflow.stateMachine.role);
+    for (const action of wildcardActions(policiesOfRole(stateMachineRole))) {
+      expect(action).toMatch(/^(logs:(Create|Get|Update|Delete|List)LogDeliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/);
+    }
+  });
+
   it('writes every acknowledgement with its reason into the template', () => {
     const suppressions = Object.values(resources).flatMap(
       (r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[],
