@@ -97,6 +97,8 @@ export interface OrderListFilter {
   accountId?: string;
   carrierId?: string;
   status?: OrderStatus;
+  /** true: only orders with a workflow exception; false: only orders without. */
+  exception?: boolean;
 }
 
 export interface IdempotencyRecord {

@@ -173,6 +173,8 @@ export const PageQuery = z.object({
 export const ListPortInsQuery = PageQuery.extend({
   status: z.enum(STATUSES).optional(),
   accountId: z.string().optional(),
+  /** `true`: only orders whose workflow step failed for good (the operator's work list). */
+  exception: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 
 export const CreateWebhookBody = z

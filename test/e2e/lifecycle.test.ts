@@ -184,6 +184,12 @@ describe('the order workflow', () => {
     expect(receiverCalls - before).toBe(6); // the first try and 5 retries (backoff with jitter, scaled down here)
     const order = await t.ok('GET', `/v1/port-ins/${id}`);
     expect(order.exception).toMatchObject({ step: 'SubmitToCarrier', error: 'TransientError' });
+    // The operator's work list: orders whose workflow failed, and only those.
+    const worklist = await t.ok('GET', '/v1/port-ins?exception=true&limit=100');
+    expect(worklist.items.map((o: { id: string }) => o.id)).toEqual([id]);
+    const healthy = await t.ok('GET', '/v1/port-ins?exception=false&limit=100');
+    expect(healthy.items.map((o: { id: string }) => o.id)).not.toContain(id);
+    expect(healthy.items.length).toBeGreaterThan(0);
     const toOperator = (await mailAbout(id)).filter((m) => m.to.includes(OPERATOR_EMAIL));
     expect(toOperator).toHaveLength(1);
     expect(toOperator[0]!.text).toContain('SubmitToCarrier');

@@ -1178,11 +1178,24 @@ export class DynamoRepository implements Repository {
   }
 
   listOrders(filter: OrderListFilter, page: PageRequest): Promise<Page<PortInOrderSummary>> {
-    const status = filter.status;
+    const conditions: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    if (filter.status !== undefined) {
+      conditions.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = filter.status;
+    }
+    if (filter.exception !== undefined) {
+      // A cleared exception is stored as null: "has one" means a map is there.
+      conditions.push(filter.exception ? 'attribute_type(#exception, :map)' : 'NOT attribute_type(#exception, :map)');
+      names['#exception'] = 'exception';
+      values[':map'] = 'M';
+    }
     const extra: Partial<QueryCommandInput> =
-      status === undefined
+      conditions.length === 0
         ? {}
-        : { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':status': status } };
+        : { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
     if (filter.accountId !== undefined) {
       return this.queryIndex(BY_ACCOUNT, accountOrdersPk(filter.accountId), false, page, toSummary, extra);
     }

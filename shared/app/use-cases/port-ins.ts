@@ -165,14 +165,15 @@ export async function getPortIn(deps: UseCaseDeps, caller: Caller, id: string) {
 export async function listPortIns(
   deps: UseCaseDeps,
   caller: Caller,
-  query: { status?: OrderStatus; accountId?: string } & PageRequest,
+  query: { status?: OrderStatus; accountId?: string; exception?: boolean } & PageRequest,
 ) {
+  const common = { status: query.status, exception: query.exception };
   const filter =
     caller.role === 'customer'
-      ? { accountId: caller.accountId!, status: query.status }
+      ? { accountId: caller.accountId!, ...common }
       : caller.role === 'carrier'
-        ? { carrierId: caller.carrierId!, status: query.status }
-        : { accountId: query.accountId, status: query.status };
+        ? { carrierId: caller.carrierId!, ...common }
+        : { accountId: query.accountId, ...common };
   const page = await deps.repository.listOrders(filter, { cursor: query.cursor, limit: query.limit });
   const now = deps.clock.now();
   // Lists carry no numbers (an order may hold thousands): read one order for them.
