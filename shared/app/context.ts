@@ -1,7 +1,21 @@
 // What every use case receives: its ports, the one clock, and an id generator.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.ts';
-import type { AccountRecord, Caller, EventBus, Mailer, Repository, VoicePlatform, WebhookSender, WebhookStore, WorkflowEngine } from './ports.ts';
+import type {
+  AccountRecord,
+  BlobStore,
+  Caller,
+  DocumentStore,
+  EventBus,
+  InboundEmailStore,
+  Mailer,
+  MimeParser,
+  Repository,
+  VoicePlatform,
+  WebhookSender,
+  WebhookStore,
+  WorkflowEngine,
+} from './ports.ts';
 import type { AccountFacts, Actor } from '../rules/types.ts';
 import { RuleViolationError } from '../rules/errors.ts';
 
@@ -11,6 +25,24 @@ export interface UseCaseDeps {
   webhookStore: WebhookStore;
   clock: Clock;
   services: Services;
+}
+
+/** What the email intake needs on top: its message store, documents, blobs and the MIME parser. */
+export interface IntakeDeps extends UseCaseDeps {
+  inboundEmails: InboundEmailStore;
+  documents: DocumentStore;
+  blobs: BlobStore;
+  mime: MimeParser;
+  intake: IntakeSettings;
+}
+
+export interface IntakeSettings {
+  /** PORTDESK_INTAKE_ADDRESS: the porting mailbox (e.g. porting@portdesk.example.com). */
+  address: string;
+  /** Raw messages above this are quarantined unread (oversized). */
+  maxMessageBytes: number;
+  /** Transient failures tolerated before a message is quarantined (failed_repeatedly). */
+  maxAttempts: number;
 }
 
 /** The outside services use cases talk to; each adapter is created lazily by the composition root. */
@@ -34,7 +66,7 @@ export interface ServiceSettings {
 }
 
 /** Ids are a kind prefix plus 16 random base32 characters (80 bits): unguessable, URL- and email-subject-safe. */
-export function newId(prefix: 'acc' | 'car' | 'pin' | 'whk' | 'evt'): string {
+export function newId(prefix: 'acc' | 'car' | 'pin' | 'whk' | 'evt' | 'doc'): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   const bytes = randomBytes(16);
   let out = '';

@@ -182,6 +182,115 @@ export interface WorkflowWait {
   since: string;
 }
 
+// ---- email intake and documents --------------------------------------------------------------------
+
+/** One attachment of a parsed message (content kept only while the message is processed). */
+export interface ParsedAttachment {
+  filename: string | null;
+  /** As declared by the message; documents check the bytes themselves. */
+  contentType: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+}
+
+/** A MIME message as the intake reads it (mailparser underneath). Never throws for bad input: defects are listed. */
+export interface ParsedEmail {
+  /** The Message-ID header, without angle brackets; null when absent. */
+  messageId: string | null;
+  from: { address: string; name: string } | null;
+  replyTo: string | null;
+  to: string[];
+  cc: string[];
+  subject: string;
+  /** The Date header as an ISO instant, when readable. */
+  date: string | null;
+  /** Plain text: the text part, else the HTML part turned into text. */
+  text: string;
+  html: string | null;
+  /** Headers worth showing an operator (From, To, Cc, Subject, Date, Message-ID, In-Reply-To, References, Authentication-Results). */
+  headers: { name: string; value: string }[];
+  attachments: ParsedAttachment[];
+  /** What was wrong with the MIME structure (the message was still read as far as possible). */
+  defects: string[];
+}
+
+export interface MimeParser {
+  parse(raw: Buffer): Promise<ParsedEmail>;
+}
+
+/** Raw messages, attachments and documents: S3 in AWS, an S3-compatible server locally. */
+export interface BlobStore {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<Buffer>;
+  /** A time-limited URL to download the object (pre-signed in AWS). */
+  downloadUrl(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+export type DocumentKind = 'loa_unsigned' | 'loa_signed' | 'bill_copy' | 'other';
+
+/** A file kept with an order (bill copies, LOAs, attachments of customers' and carriers' emails). */
+export interface DocumentRecord {
+  id: string;
+  orderId: string;
+  kind: DocumentKind;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  blobKey: string;
+  source: { channel: 'email' | 'upload' | 'system'; inboundEmailId?: string };
+  createdAt: string;
+}
+
+export type InboundEmailStatus = 'received' | 'applied' | 'attached' | 'quarantined' | 'dismissed';
+
+/** One message received at the porting mailbox: what it was, what we did with it, and why. */
+export interface InboundEmailRecord {
+  /** `ibm_<sha256 of the raw bytes, 32 hex>`: the same bytes delivered twice are one record. */
+  id: string;
+  rawSha256: string;
+  /** Where the raw message is kept (blob key). */
+  rawKey: string;
+  messageId: string | null;
+  receivedAt: string;
+  sizeBytes: number;
+  verdicts: import('../rules/email/types.ts').ReceiptVerdicts;
+  from: string | null;
+  to: string[];
+  subject: string;
+  /** The first 20,000 characters of the plain text, for the operator. */
+  textPreview: string;
+  headers: { name: string; value: string }[];
+  attachments: { filename: string | null; contentType: string; size: number; sha256: string; documentId: string | null }[];
+  status: InboundEmailStatus;
+  /** Why it is quarantined (or why an operator dismissed it). */
+  reason: { code: string; message: string } | null;
+  orderId: string | null;
+  /** What was applied to the order (the carrier's answer), when something was. */
+  applied: import('../rules/email/types.ts').CarrierAnswer | null;
+  /** Processing attempts that failed for a transient reason. */
+  attempts: number;
+  updatedAt: string;
+  version: number;
+}
+
+export interface InboundEmailStore {
+  /** Creates the record unless one with the same id or Message-ID exists; returns the existing one then. */
+  claim(record: InboundEmailRecord): Promise<{ created: true } | { created: false; existing: InboundEmailRecord }>;
+  get(id: string): Promise<InboundEmailRecord | null>;
+  /** Conditional on `expectedVersion`; throws ConcurrentModificationError otherwise. */
+  update(record: InboundEmailRecord, expectedVersion: number): Promise<void>;
+  list(filter: { status?: InboundEmailStatus }, page: PageRequest): Promise<Page<InboundEmailRecord>>;
+}
+
+export interface DocumentStore {
+  /** Idempotent by id. */
+  putDocument(document: DocumentRecord): Promise<void>;
+  getDocument(orderId: string, id: string): Promise<DocumentRecord | null>;
+  listDocuments(orderId: string, page: PageRequest): Promise<Page<DocumentRecord>>;
+}
+
 // ---- outside services ---------------------------------------------------------------------------
 
 /** Sends one email (SES in AWS, SMTP to the local mail catcher). Throws on failure. */
