@@ -50,6 +50,13 @@ export class PortDeskStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the PortDesk HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'The single DynamoDB table' });
+    // The DNS records that verify the sending domain (SES Easy DKIM): publish these three CNAMEs.
+    const identity = this.messaging.identity;
+    [
+      [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],
+      [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2],
+      [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
+    ].forEach(([name, value], i) => new CfnOutput(this, `SenderDkimRecord${i + 1}`, { value: `${name} CNAME ${value}`, description: `DKIM record ${i + 1} of the sending domain` }));
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachineArn, description: 'The order lifecycle workflow' });
   }
 }

@@ -270,7 +270,13 @@ export function completionEmail(input: CompletionEmailInput): ComposedEmail {
   if (c.fr) {
     blocks.push(
       { kind: 'heading', text: 'Portabilité terminée' },
-      { kind: 'paragraph', text: ['La portabilité de vos ', c.numbers, ' est terminée depuis le ', { strong: when }, '. Ils sont actifs sur notre réseau.'] },
+      {
+        kind: 'paragraph',
+        text:
+          c.order.lines.length === 1
+            ? ['La portabilité de votre ', c.numbers, ' est terminée depuis le ', { strong: when }, '. Il est actif sur notre réseau.']
+            : ['La portabilité de vos ', c.numbers, ' est terminée depuis le ', { strong: when }, '. Ils sont actifs sur notre réseau.'],
+      },
       { kind: 'facts', rows: [['Demande', c.ref], ['Date de fin', when], ['Numéros', c.count]] },
       { kind: 'numbers', caption: 'Numéros portés', numbers },
     );
@@ -294,7 +300,7 @@ export function completionEmail(input: CompletionEmailInput): ComposedEmail {
   } else {
     blocks.push(
       { kind: 'heading', text: 'Your port-in is complete' },
-      { kind: 'paragraph', text: ['Your ', c.numbers, ' moved to us on ', { strong: when }, ' and are now active on our network.'] },
+      { kind: 'paragraph', text: ['Your ', c.numbers, ' moved to us on ', { strong: when }, c.order.lines.length === 1 ? ' and is now active on our network.' : ' and are now active on our network.'] },
       { kind: 'facts', rows: [['Order', c.ref], ['Completed on', when], ['Numbers', c.count]] },
       { kind: 'numbers', caption: 'Numbers ported in', numbers },
     );

@@ -175,6 +175,22 @@ describe('the order workflow', () => {
     expect(cancellations).toHaveLength(1);
   }, 60_000);
 
+  it('tells the customer about a cancellation before the order reached the carrier (no workflow runs yet)', async () => {
+    serial += 1;
+    const order = await t.ok('POST', '/v1/port-ins', {
+      key: account.apiKey,
+      body: portInBody('AU', carrier.id, { numbers: [{ number: `+617321${String(serial).padStart(5, '0')}`, lineType: 'pstn' }], submitterEmail: SUBMITTER }),
+    });
+    await t.ok('POST', `/v1/port-ins/${order.id}/submit`, { key: account.apiKey });
+    await t.ok('POST', `/v1/port-ins/${order.id}/cancel`, { key: account.apiKey, body: {} });
+    await t.settle();
+    await expect(t.execution(order.id)).rejects.toThrow(/does not exist/i);
+    const cancellations = (await mailAbout(order.id)).filter((m) => m.subject.startsWith('Port-in order cancelled'));
+    expect(cancellations).toHaveLength(1);
+    expect(cancellations[0]!.to).toEqual([SUBMITTER]);
+    expect(cancellations[0]!.text).toContain('A$20.00'); // 50 % of the A$40 porting fee: submitted to us, not yet to the carrier
+  }, 60_000);
+
   it('lands the order in an operator-visible exception when a step keeps failing after its retries', async () => {
     const before = receiverCalls;
     const id = await signedOrder(failingCarrier.id);

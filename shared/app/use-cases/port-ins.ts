@@ -15,6 +15,9 @@ import {
 } from '../../rules/port-in/order.ts';
 import { viewOrder } from '../../rules/port-in/view.ts';
 import { saveDecision } from '../order-writes.ts';
+import { notifyOrder } from '../notify.ts';
+import { logger } from '../logger.ts';
+import { defaultNoticeKey } from './workflow.ts';
 import { NotFoundError } from '../../rules/errors.ts';
 import { HttpError } from '../../http/problem.ts';
 import { formatPath } from '../../http/handler.ts';
@@ -124,8 +127,20 @@ async function apply(deps: UseCaseDeps, order: PortInOrder, command: PortInComma
   const decision = decide(order, command, ctx);
   if (decision.events.length === 0) return viewOrder(order, ctx.now);
   await saveDecision(deps, order, decision);
+  // Before the order reaches the carrier no workflow runs to tell the customer: the API does.
+  if (decision.order.status === 'cancelled' && !WITH_WORKFLOW.has(order.status)) {
+    try {
+      await notifyOrder(deps, decision.order, 'cancellation', defaultNoticeKey(decision.order, 'cancellation'));
+    } catch (error) {
+      // The order is cancelled either way; the email is the part that failed.
+      logger.error('cancellation email could not be queued', { orderId: order.id, error: error instanceof Error ? error.name : 'error' });
+    }
+  }
   return viewOrder(decision.order, ctx.now);
 }
+
+/** Statuses in which the order's workflow runs (it tells the customer about what happens next). */
+const WITH_WORKFLOW: ReadonlySet<OrderStatus> = new Set(['submitted', 'rejected', 'scheduled']);
 
 /** Optional optimistic concurrency for clients: If-Match carries the version they last read. */
 function checkIfMatch(order: PortInOrder, ifMatch: string | undefined): void {
