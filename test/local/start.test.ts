@@ -57,7 +57,7 @@ function spawnStart(env: Record<string, string | undefined>): Running {
   return run;
 }
 
-async function waitForBanner(run: Running, timeoutMs = 30_000): Promise<string> {
+async function waitForBanner(run: Running, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (/PortDesk is running at/.test(run.output()) && /Walkthrough/.test(run.output())) return run.output();
@@ -105,7 +105,7 @@ function isListening(port: number): Promise<boolean> {
 const operatorKeyIn = (banner: string): string | undefined => /Operator key\s+(\S+)/.exec(banner)?.[1];
 
 describe('npm start (local/start.ts)', () => {
-  it('serves the API, stops cleanly on SIGINT and keeps its data across restarts', { timeout: 90_000 }, async () => {
+  it('serves the API, stops cleanly on SIGINT and keeps its data across restarts', { timeout: 400_000 }, async () => {
     const dataDir = tempDir();
     const port = await findFreePort();
     const dynamoPort = await findFreePort();
