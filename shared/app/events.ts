@@ -5,7 +5,7 @@
 // Events carry no personal data: no names, addresses, PINs, emails or numbers (a count only).
 import * as z from 'zod';
 import type { BusEvent } from './ports.ts';
-import { MARKETS, type OrderStatus, type PortInEvent, type PortInOrder } from '../rules/types.ts';
+import { MARKETS, ORDER_STATUSES, type OrderStatus, type PortInEvent, type PortInOrder } from '../rules/types.ts';
 
 export const EVENT_SOURCE = 'portdesk' as const;
 
@@ -14,21 +14,6 @@ export const PORT_IN_STATUS_CHANGED = 'PortIn.StatusChanged' as const;
 /** Every detail type we publish (webhooks subscribe to a subset). */
 export const EVENT_TYPES = [PORT_IN_STATUS_CHANGED] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Every order status (a Record, so a new status fails to compile until it is listed here). */
-const STATUS_NAMES: Record<OrderStatus, true> = {
-  draft: true,
-  awaiting_signature: true,
-  on_hold: true,
-  submitted: true,
-  rejected: true,
-  scheduled: true,
-  completed: true,
-  cancelled: true,
-  withdrawn: true,
-  expired: true,
-};
-const STATUSES = Object.keys(STATUS_NAMES) as [OrderStatus, ...OrderStatus[]];
 
 /** A machine code (never free text, which could carry personal data). */
 const CODE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -42,8 +27,8 @@ export const PortInStatusChangedV1 = z
     accountId: z.string().min(1),
     market: z.enum(MARKETS),
     carrierId: z.string().min(1).nullable().meta({ description: 'The losing carrier, when the order names one' }),
-    from: z.enum(STATUSES),
-    to: z.enum(STATUSES),
+    from: z.enum(ORDER_STATUSES),
+    to: z.enum(ORDER_STATUSES),
     eventType: z.string().regex(/^[a-z_]+$/).meta({ description: 'The timeline event behind the change, e.g. submitted, sent_to_carrier, rejected' }),
     reason: z.string().regex(CODE).optional().meta({ description: 'A machine reason where there is one: the carrier rejection code, activation_prerequisites, resubmission_deadline_passed' }),
     numberCount: z.number().int().min(0).meta({ description: 'How many numbers the order holds (the numbers themselves are not in the event)' }),
@@ -68,7 +53,7 @@ export function eventSchemaFiles(): Record<string, string> {
   );
 }
 
-const isStatus = (value: unknown): value is OrderStatus => typeof value === 'string' && Object.hasOwn(STATUS_NAMES, value);
+const isStatus = (value: unknown): value is OrderStatus => (ORDER_STATUSES as readonly unknown[]).includes(value);
 
 /**
  * The bus events of one stored order change: one `PortIn.StatusChanged` per timeline event whose

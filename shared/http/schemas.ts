@@ -1,7 +1,7 @@
 // Request schemas: the single source for handler validation, the OpenAPI document and the
 // request types. Shape checks only; business rules (validation codes) live in shared/rules.
 import * as z from 'zod';
-import { LINE_SERVICES, LINE_TYPES, MARKETS } from '../rules/types.ts';
+import { LINE_SERVICES, LINE_TYPES, MARKETS, ORDER_STATUSES } from '../rules/types.ts';
 import { EVENT_TYPES } from '../app/events.ts';
 
 /** Orders hold up to this many numbers (a carrier's bulk limit; see README). */
@@ -152,26 +152,13 @@ export const CancelBody = z.object({ reason: text(500).optional() }).meta({ id: 
 
 export const EmptyBody = z.object({}).meta({ id: 'Empty' });
 
-export const STATUSES = [
-  'draft',
-  'awaiting_signature',
-  'on_hold',
-  'submitted',
-  'rejected',
-  'scheduled',
-  'completed',
-  'cancelled',
-  'withdrawn',
-  'expired',
-] as const;
-
 export const PageQuery = z.object({
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 
 export const ListPortInsQuery = PageQuery.extend({
-  status: z.enum(STATUSES).optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
   accountId: z.string().optional(),
   /** `true`: only orders whose workflow step failed for good (the operator's work list). */
   exception: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
@@ -197,6 +184,24 @@ export const CreateWebhookBody = z
 export const ListWebhooksQuery = PageQuery.extend({
   accountId: z.string().optional(),
 });
+
+/** Statuses of a message received at the porting mailbox (InboundEmailStatus). */
+export const INBOUND_EMAIL_STATUSES = ['received', 'applied', 'attached', 'quarantined', 'dismissed'] as const;
+
+export const ListInboundEmailsQuery = PageQuery.extend({
+  status: z.enum(INBOUND_EMAIL_STATUSES).optional().meta({ description: 'Only messages in this status (quarantined: the operator\'s work list); default: all' }),
+});
+
+export const ApplyInboundEmailBody = z
+  .object({
+    orderId: z.string().min(1).max(80).meta({ description: 'The port-in order the message is about' }),
+    event: CarrierEventBody,
+  })
+  .meta({ id: 'ApplyInboundEmail', description: "The operator's reading of a quarantined email: applied to the order as a carrier event" });
+
+export const DismissInboundEmailBody = z
+  .object({ reason: text(1000).meta({ description: 'Why nothing is applied (kept with the message)' }) })
+  .meta({ id: 'DismissInboundEmail' });
 
 export type CreateAccountInput = z.infer<typeof CreateAccountBody>;
 export type CreatePortInInput = z.infer<typeof CreatePortInBody>;
@@ -226,4 +231,7 @@ export const ROUTE_SCHEMAS = {
   createWebhook: { body: CreateWebhookBody },
   listWebhooks: { query: ListWebhooksQuery },
   listWebhookDeliveries: { query: PageQuery },
+  listInboundEmails: { query: ListInboundEmailsQuery },
+  applyInboundEmail: { body: ApplyInboundEmailBody },
+  dismissInboundEmail: { body: DismissInboundEmailBody },
 } satisfies Record<string, { body?: z.ZodType; query?: z.ZodType }>;

@@ -53,6 +53,23 @@ export type OrderStatus =
   | 'withdrawn'
   | 'expired';
 
+/** Every order status at run time (zod enums, so the JSON Schemas and OpenAPI), in this order. */
+export const ORDER_STATUSES = [
+  'draft',
+  'awaiting_signature',
+  'on_hold',
+  'submitted',
+  'rejected',
+  'scheduled',
+  'completed',
+  'cancelled',
+  'withdrawn',
+  'expired',
+] as const satisfies readonly [OrderStatus, ...OrderStatus[]];
+/** Compiles only while ORDER_STATUSES lists every OrderStatus (the error names the one left out). */
+type EveryStatusListed<Unlisted extends never> = Unlisted;
+type _OrderStatusesComplete = EveryStatusListed<Exclude<OrderStatus, (typeof ORDER_STATUSES)[number]>>;
+
 export const FINAL_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled', 'withdrawn', 'expired'];
 export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.includes(status);
 

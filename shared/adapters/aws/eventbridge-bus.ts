@@ -1,8 +1,9 @@
 // The EventBus port on EventBridge PutEvents (at most 10 entries a request). Any failed entry makes
 // publish throw, naming the events that failed, so the outbox retries them (consumers dedupe on
 // detail.id). Locally the client points at the stand-in (EVENTBRIDGE_ENDPOINT).
-import { EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { BusEvent, EventBus } from '../../app/ports.ts';
+import { awsClientConfig } from './client-config.ts';
 
 /** PutEvents' limit on entries per request. */
 export const MAX_ENTRIES_PER_REQUEST = 10;
@@ -30,15 +31,7 @@ export class EventPublishError extends Error {
 }
 
 export function createEventBridgeClient(options: { endpoint?: string; region?: string } = {}): EventBridgeClient {
-  const config: EventBridgeClientConfig = {};
-  if (options.endpoint !== undefined) {
-    config.endpoint = options.endpoint;
-    config.region = options.region ?? 'us-east-1';
-    config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  } else if (options.region !== undefined) {
-    config.region = options.region;
-  }
-  return new EventBridgeClient(config);
+  return new EventBridgeClient(awsClientConfig({ endpoint: options.endpoint, region: options.region }));
 }
 
 export class EventBridgeBus implements EventBus {

@@ -2,8 +2,9 @@
 // order (a resubmitted order continues in the same execution, so the name never needs a counter),
 // and SendTaskSuccess for the waiting steps' task tokens. Both calls are safe to repeat. Locally
 // the client points at the Step Functions stand-in (SFN_ENDPOINT).
-import { SFNClient, SendTaskSuccessCommand, StartExecutionCommand, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import { SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowEngine, WorkflowResume } from '../../app/ports.ts';
+import { awsClientConfig } from './client-config.ts';
 
 /** What a token already used, closed or expired answers: the step it belonged to has moved on. */
 const SPENT_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
@@ -23,15 +24,7 @@ export interface SfnWorkflowOptions {
 }
 
 export function createSfnClient(options: { endpoint?: string; region?: string } = {}): SFNClient {
-  const config: SFNClientConfig = {};
-  if (options.endpoint !== undefined) {
-    config.endpoint = options.endpoint;
-    config.region = options.region ?? 'us-east-1';
-    config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  } else if (options.region !== undefined) {
-    config.region = options.region;
-  }
-  return new SFNClient(config);
+  return new SFNClient(awsClientConfig({ endpoint: options.endpoint, region: options.region }));
 }
 
 /** The execution input: the order id only (no personal data goes into the execution history). */

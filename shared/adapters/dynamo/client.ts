@@ -1,31 +1,14 @@
 // The one way to build a DynamoDB document client, in AWS and locally. Configuration comes in as
 // arguments (the caller reads its settings); nothing here looks at the environment.
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientConfig, type AwsClientOptions } from '../aws/client-config.ts';
 
-export interface DocumentClientOptions {
-  /** A local stand-in such as DynamoDB Local (`http://127.0.0.1:8000`); absent in AWS. */
-  endpoint?: string;
-  /** Absent: the SDK's own region resolution (AWS_REGION in Lambda); `us-east-1` with an endpoint. */
-  region?: string;
-  /**
-   * Absent: the SDK's default credential chain in AWS; with an endpoint, fixed placeholder
-   * credentials (DynamoDB Local accepts any).
-   */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-}
+/** Endpoint, region and credentials, as awsClientConfig takes them (DynamoDB Local accepts any credentials). */
+export interface DocumentClientOptions extends AwsClientOptions {}
 
 export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocumentClient {
-  const config: DynamoDBClientConfig = {};
-  if (options.endpoint !== undefined) {
-    config.endpoint = options.endpoint;
-    config.region = options.region ?? 'us-east-1';
-    config.credentials = options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' };
-  } else {
-    if (options.region !== undefined) config.region = options.region;
-    if (options.credentials !== undefined) config.credentials = options.credentials;
-  }
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig(options)), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },
   });

@@ -62,24 +62,19 @@ import type {
 } from '../../app/ports.ts';
 import {
   ConcurrentModificationError,
-  DomainError,
   InventoryConflictError,
   NotFoundError,
   NumberConflictError,
 } from '../../rules/errors.ts';
 import { isFinal, type OrderStatus, type PortInEvent, type PortInLine, type PortInOrder, type ValidationResult } from '../../rules/types.ts';
-import { TABLE_INDEXES, TABLE_KEYS, type IndexDefinition } from './table-schema.ts';
+import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { indexNamed, TABLE_KEYS, type IndexDefinition } from './table-schema.ts';
 
 /** A list entry: the order header without its lines (`lines` is always empty) plus how many it has. */
 export type { PortInOrderSummary } from '../../app/ports.ts';
 
-/** A page cursor that this API did not hand out (or that belongs to another list). */
-export class InvalidCursorError extends DomainError {
-  readonly code = 'invalid_cursor';
-  constructor() {
-    super('The cursor is not valid: pass back the nextCursor of the previous page unchanged, or omit it for the first page.');
-  }
-}
+/** A page cursor that this API did not hand out (cursor.ts, shared with the webhook store). */
+export { InvalidCursorError } from './cursor.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Layout constants
@@ -101,6 +96,8 @@ const MAX_STORED_RESPONSE_BYTES = 350_000;
 const ORPHAN_LOCK_AGE_MS = 10 * 60 * 1000;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const MAX_PAGE_SIZE = 1000;
+/** Longer cursors are refused unread. */
+const MAX_CURSOR_LENGTH = 4096;
 /** Queries one list page may spend when a filter drops items. */
 const MAX_QUERIES_PER_PAGE = 5;
 /** Parallel transactions / batch reads in one call. */
@@ -116,11 +113,6 @@ export const MAX_OUTBOX_ITEM_BYTES = 350_000;
 const PK = TABLE_KEYS.partitionKey;
 const SK = TABLE_KEYS.sortKey;
 
-function indexNamed(name: string): IndexDefinition {
-  const index = TABLE_INDEXES.find((candidate) => candidate.name === name);
-  if (index === undefined) throw new Error(`table-schema.ts has no index ${name}`);
-  return index;
-}
 const BY_ACCOUNT = indexNamed('byAccount');
 const BY_CARRIER = indexNamed('byCarrier');
 const BY_KIND = indexNamed('byKind');
@@ -1752,7 +1744,7 @@ export class DynamoRepository implements Repository {
     map: (item: Item) => T,
   ): Promise<Page<T>> {
     const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(page.limit) || 1));
-    let startKey: Item | undefined = page.cursor === null || page.cursor === undefined ? undefined : decodeCursor(page.cursor, keyNames, fixed);
+    let startKey: Item | undefined = page.cursor === null || page.cursor === undefined ? undefined : decodeCursor(page.cursor, keyNames, fixed, MAX_CURSOR_LENGTH);
     const items: Item[] = [];
     let nextKey: Item | undefined;
     for (let queries = 1; ; queries++) {
@@ -1767,13 +1759,13 @@ export class DynamoRepository implements Repository {
       const found = result.Items ?? [];
       items.push(...found.slice(0, room));
       if (found.length > room) {
-        nextKey = pick(items.at(-1) as Item, keyNames);
+        nextKey = cursorKey(items.at(-1) as Item, keyNames);
         break;
       }
       startKey = result.LastEvaluatedKey;
       if (startKey === undefined) break;
       if (items.length === limit) {
-        nextKey = pick(items.at(-1) as Item, keyNames);
+        nextKey = cursorKey(items.at(-1) as Item, keyNames);
         break;
       }
       if (queries >= MAX_QUERIES_PER_PAGE) {
@@ -1800,36 +1792,6 @@ function packByLimits(ops: WriteOp[]): WriteOp[][] {
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-function pick(item: Item, names: string[]): Item {
-  return Object.fromEntries(names.map((name) => [name, item[name]]));
-}
-
-function encodeCursor(lastKey: Item): string {
-  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, keyNames: string[], fixed: Record<string, string>): Item {
-  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw new InvalidCursorError();
-  }
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw new InvalidCursorError();
-  const entries = Object.entries(decoded as Record<string, unknown>);
-  const expected = new Set(keyNames);
-  if (entries.length !== expected.size || entries.some(([name, value]) => !expected.has(name) || typeof value !== 'string' || value === '')) {
-    throw new InvalidCursorError();
-  }
-  for (const [name, value] of Object.entries(fixed)) {
-    if ((decoded as Record<string, unknown>)[name] !== value) throw new InvalidCursorError();
-  }
-  return decoded as Item;
 }
 
 function storedResponse(response: NonNullable<IdempotencyRecord['response']>): Item {

@@ -26,3 +26,10 @@ export const TABLE_INDEXES: readonly IndexDefinition[] = [
   { name: 'byKind', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   { name: 'byDue', partitionKey: 'duePk', sortKey: 'dueAt', projection: 'KEYS_ONLY' },
 ];
+
+/** The index of that name; throws when table-schema.ts has none. */
+export function indexNamed(name: string): IndexDefinition {
+  const index = TABLE_INDEXES.find((candidate) => candidate.name === name);
+  if (index === undefined) throw new Error(`table-schema.ts has no index ${name}`);
+  return index;
+}

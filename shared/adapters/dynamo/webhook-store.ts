@@ -10,24 +10,21 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest, WebhookRecord, WebhookStore } from '../../app/ports.ts';
 import { ConcurrentModificationError } from '../../rules/errors.ts';
-import { InvalidCursorError } from './repository.ts';
-import { TABLE_INDEXES, TABLE_KEYS } from './table-schema.ts';
+import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { indexNamed, TABLE_KEYS } from './table-schema.ts';
 
 type Item = Record<string, any>;
 
 const PK = TABLE_KEYS.partitionKey;
 const SK = TABLE_KEYS.sortKey;
-const BY_ACCOUNT = (() => {
-  const index = TABLE_INDEXES.find((candidate) => candidate.name === 'byAccount');
-  if (index === undefined) throw new Error('table-schema.ts has no index byAccount');
-  return index;
-})();
+const BY_ACCOUNT = indexNamed('byAccount');
 
 const webhookKey = (id: string) => ({ [PK]: `WEBHOOK#${id}`, [SK]: 'WEBHOOK' });
 const accountWebhooksPk = (accountId: string) => `ACCOUNT#${accountId}#WEBHOOKS`;
 const counterKey = (accountId: string) => ({ [PK]: accountWebhooksPk(accountId), [SK]: 'COUNT' });
 const CURSOR_KEYS = [PK, SK, BY_ACCOUNT.partitionKey, BY_ACCOUNT.sortKey];
 const MAX_PAGE_SIZE = 100;
+const MAX_CURSOR_LENGTH = 2048;
 const CONFLICT_RETRIES = 5;
 
 function toWebhook(item: Item): WebhookRecord {
@@ -104,7 +101,7 @@ export class DynamoWebhookStore implements WebhookStore {
         ScanIndexForward: true,
         // One more than asked: a full last page then says so instead of pointing at an empty one.
         Limit: limit + 1,
-        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, partition) : undefined,
+        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, CURSOR_KEYS, { [BY_ACCOUNT.partitionKey]: partition }, MAX_CURSOR_LENGTH) : undefined,
       }),
     );
     const items = result.Items ?? [];
@@ -113,7 +110,7 @@ export class DynamoWebhookStore implements WebhookStore {
     const last = pageItems.at(-1);
     return {
       items: pageItems.map(toWebhook),
-      nextCursor: more && last !== undefined ? encodeCursor(last) : null,
+      nextCursor: more && last !== undefined ? encodeCursor(cursorKey(last, CURSOR_KEYS)) : null,
     };
   }
 
@@ -161,25 +158,4 @@ export class DynamoWebhookStore implements WebhookStore {
       }
     }
   }
-}
-
-function encodeCursor(item: Item): string {
-  return Buffer.from(JSON.stringify(Object.fromEntries(CURSOR_KEYS.map((name) => [name, item[name]]))), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, partition: string): Item {
-  if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw new InvalidCursorError();
-  const entries = Object.entries(decoded as Record<string, unknown>);
-  if (entries.length !== CURSOR_KEYS.length || entries.some(([name, value]) => !CURSOR_KEYS.includes(name) || typeof value !== 'string' || value === '')) {
-    throw new InvalidCursorError();
-  }
-  if ((decoded as Item)[BY_ACCOUNT.partitionKey] !== partition) throw new InvalidCursorError();
-  return decoded as Item;
 }

@@ -9,7 +9,7 @@
 // Every step is idempotent: it may be retried (transient errors) or run again after a restart.
 // Emails go through the outbox with deterministic ids; timeline events are recorded once.
 import * as z from 'zod';
-import type { Actor, OrderException, OrderStatus, PortInEvent, PortInEventType, PortInOrder } from '../../rules/types.ts';
+import { ORDER_STATUSES, type Actor, type OrderException, type OrderStatus, type PortInEvent, type PortInEventType, type PortInOrder } from '../../rules/types.ts';
 import type { CarrierRecord, InventoryNumber, WorkflowEngine, WorkflowResume } from '../ports.ts';
 import { accountFacts, type UseCaseDeps } from '../context.ts';
 import { decide, orderNumbers, type Decision, type OrderContext } from '../../rules/port-in/order.ts';
@@ -97,20 +97,6 @@ export function toWorkflowError(error: unknown): Error {
 }
 
 // ---- inputs and outputs of the steps (plain JSON: Step Functions state data) -----------------------
-
-const STATUS_NAMES: Record<OrderStatus, true> = {
-  draft: true,
-  awaiting_signature: true,
-  on_hold: true,
-  submitted: true,
-  rejected: true,
-  scheduled: true,
-  completed: true,
-  cancelled: true,
-  withdrawn: true,
-  expired: true,
-};
-export const ORDER_STATUSES = Object.keys(STATUS_NAMES) as [OrderStatus, ...OrderStatus[]];
 
 const OrderId = z.string().min(1).max(80);
 
