@@ -30,6 +30,7 @@ export async function benchLifecycle(): Promise<void> {
       region: 'ap-southeast-2',
       dataDir: mkdtempSync(join(tmpdir(), 'portdesk-bench-lifecycle-')),
       port: 0,
+      smtpPort: 0,
       mailWebPort: 0,
       operatorEmail: 'operator@example.test',
       deadlineCheckEveryMs: 0,

@@ -1,8 +1,9 @@
 // The PortDesk stack: composes the constructs by concern (data, messaging, the order workflow, the
-// HTTP API; email intake and schedules join later) and publishes what clients and operators need.
+// HTTP API, the email intake, the schedules) and publishes what clients and operators need.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PortDeskData } from './constructs/data.ts';
+import { PortDeskEmailIntake } from './constructs/email-intake.ts';
 import { PortDeskHttpApi } from './constructs/http-api.ts';
 import { PortDeskMessaging } from './constructs/messaging.ts';
 import { PortDeskWorkflow } from './constructs/workflow.ts';
@@ -13,6 +14,7 @@ export class PortDeskStack extends Stack {
   readonly messaging: PortDeskMessaging;
   readonly workflow: PortDeskWorkflow;
   readonly httpApi: PortDeskHttpApi;
+  readonly emailIntake: PortDeskEmailIntake;
   readonly schedules: PortDeskSchedules;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -46,6 +48,21 @@ export class PortDeskStack extends Stack {
       grantWriter: (fn) => this.messaging.grantOutbox(fn),
     });
 
+    // The porting mailbox: SES stores what it receives in S3 and hands it to the intake function,
+    // which delivers its outbox like any writer (messaging's grant, given inside the construct).
+    this.emailIntake = new PortDeskEmailIntake(this, 'EmailIntake', {
+      table: this.data.table,
+      messaging: this.messaging,
+      intakeAddress: setting('intakeAddress', this.messaging.senderAddress),
+    });
+    // The routes that show a received message link to its raw message and attachments (presigned
+    // with their own role); the list shows neither. The apply route writes orders, so it already
+    // delivers the outbox through grantWriter.
+    for (const id of ['getInboundEmail', 'applyInboundEmail', 'dismissInboundEmail']) {
+      const fn = this.httpApi.routeFunctions.get(id);
+      if (fn) this.emailIntake.grantDownloads(fn);
+    }
+
     this.schedules = new PortDeskSchedules(this, 'Schedules', { table: this.data.table, messaging: this.messaging });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the PortDesk HTTP API' });
@@ -57,6 +74,16 @@ export class PortDeskStack extends Stack {
       [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2],
       [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
     ].forEach(([name, value], i) => new CfnOutput(this, `SenderDkimRecord${i + 1}`, { value: `${name} CNAME ${value}`, description: `DKIM record ${i + 1} of the sending domain` }));
+    new CfnOutput(this, 'ReceiptRuleSetName', {
+      value: this.emailIntake.receiptRuleSetName,
+      // A literal: CloudFormation takes no intrinsic function in an output's description.
+      description: 'SES receipt rule set of the porting mailbox. Activate it once per account and region (one active set each): aws ses set-active-receipt-rule-set --rule-set-name <this value>',
+    });
+    new CfnOutput(this, 'RawMailBucket', { value: this.emailIntake.bucket.bucketName, description: 'Raw received mail (inbound/) and order documents (documents/)' });
+    new CfnOutput(this, 'IntakeFailureQueueUrl', {
+      value: this.emailIntake.failureQueue.queueUrl,
+      description: 'SES events whose intake invocations failed after retries (the raw message is in RawMailBucket)',
+    });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachineArn, description: 'The order lifecycle workflow' });
   }
 }

@@ -5,6 +5,9 @@
 //   EventBridge   PutEvents stand-in (GET /_local/events lists what was published)
 //   SES           SendEmail stand-in relaying by SMTP to a mail catcher with a web inbox (MailDev)
 //   schedules     local/scheduler.ts (POST /_local/scheduler/run runs the deadline check now)
+//   S3            s3rver (raw mail, documents), persisted under the data dir
+//   SES inbound   an SMTP server for the porting mailbox: stores each raw message in S3 and invokes
+//                 the intake handler with the SES receipt event, as a receipt rule does
 //   voice         a stand-in for our voice platform's test-call API (it cannot run here)
 // The handlers find them through the same endpoint settings the SDK clients take in AWS.
 import type { Server } from 'node:http';
@@ -21,6 +24,13 @@ import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 import { startLocalScheduler, type LocalScheduler, type ScheduledHandler } from './scheduler.ts';
 import { createLocalServer, type LocalServerOptions } from './http-server.ts';
 import { json, type LocalRouteHandler } from './local-routes.ts';
+import { startLocalS3 } from './s3.ts';
+import { DEFAULT_INTAKE_ADDRESS, LAMBDA_ASYNC_RETRY_DELAYS_MS, startSmtpIntake } from './smtp-intake.ts';
+import { S3BlobStore } from '../shared/adapters/aws/s3-blob-store.ts';
+import type { SESEvent } from 'aws-lambda';
+
+/** One local bucket for raw mail (inbound/) and documents (documents/), as in AWS. */
+const MAIL_BUCKET = 'portdesk-mail';
 
 const HOST = '127.0.0.1';
 
@@ -37,6 +47,10 @@ export interface LocalRuntimeOptions {
   mailWebPort: number;
   /** Port of the AWS stand-ins (default: any free port). */
   awsPort?: number;
+  /** SMTP port of the porting mailbox (0: any free port; npm start: SMTP_PORT, default 2525). */
+  smtpPort: number;
+  /** The porting mailbox address (PORTDESK_INTAKE_ADDRESS). */
+  intakeAddress?: string;
   /** Where operator emails go (overdue, exceptions). */
   operatorEmail: string;
   /** Scheduler periods; 0 disables a timer (tests drive it with runNow). */
@@ -54,6 +68,12 @@ export interface LocalRuntime {
   awsEndpoint: string;
   mailInboxUrl: string;
   stateMachineArn: string;
+  /** Where carriers and customers send mail locally: `smtp://127.0.0.1:<port>` for `intakeAddress`. */
+  smtpPort: number;
+  intakeAddress: string;
+  s3Endpoint: string;
+  /** Resolves when every received message has been handed to the intake (and its retries are settled). */
+  intakeIdle(): Promise<void>;
   stepFunctions: LocalStepFunctions;
   scheduler: LocalScheduler;
   mail: MailCatcher;
@@ -104,6 +124,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanup.push(() => ses.close());
     const eventBridge = createEventBridgeStandIn({ region: options.region });
     const voice = createVoicePlatformStandIn();
+    const s3 = await startLocalS3({ port: 0, dataDir: join(options.dataDir, 's3'), buckets: [MAIL_BUCKET] });
+    cleanup.push(() => s3.close());
+    const intakeAddress = options.intakeAddress ?? DEFAULT_INTAKE_ADDRESS;
 
     // One server for every AWS stand-in; Step Functions joins once its machine is known.
     const awsEndpoints: AwsEndpoint[] = [ses, eventBridge, voice];
@@ -139,6 +162,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       PUBLIC_BASE_URL: apiUrl,
       PORTDESK_ALLOW_HTTP_WEBHOOKS: '1',
       PORTDESK_ALLOW_PRIVATE_WEBHOOKS: '1',
+      S3_ENDPOINT: s3.endpoint,
+      RAW_MAIL_BUCKET: MAIL_BUCKET,
+      PORTDESK_INTAKE_ADDRESS: intakeAddress,
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
@@ -155,11 +181,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (stateMachineArn !== process.env.STATE_MACHINE_ARN) throw new Error(`Local state machine ARN ${stateMachineArn} is not the expected one`);
     awsEndpoints.unshift(stepFunctions.endpoint);
 
-    const [{ handler: deadlineCheck }, { handler: outboxDispatch }, { serviceClock }] = await Promise.all([
+    const [{ handler: deadlineCheck }, { handler: outboxDispatch }, { serviceClock }, { handler: intake }] = await Promise.all([
       import('../functions/schedule/deadline-check.ts') as Promise<{ handler: ScheduledHandler }>,
       import('../functions/schedule/outbox-dispatch.ts') as Promise<{ handler: ScheduledHandler }>,
       import('../shared/app/clock.ts'),
+      import('../functions/email/intake.ts') as Promise<{ handler: (event: SESEvent) => Promise<unknown> }>,
     ]);
+    // The porting mailbox: what SES inbound does in AWS (store the raw message, then invoke the intake).
+    const smtp = await startSmtpIntake({
+      port: options.smtpPort,
+      intakeAddress,
+      blobs: new S3BlobStore({ bucket: MAIL_BUCKET, endpoint: s3.endpoint, region: options.region }),
+      bucket: MAIL_BUCKET,
+      deliver: async (event) => {
+        await intake(event);
+      },
+      clock: serviceClock,
+      retryDelaysMs: LAMBDA_ASYNC_RETRY_DELAYS_MS.map((ms) => Math.round(ms * (options.timeScale ?? 1))),
+      log: (line) => log(`[smtp] ${line}`),
+    });
+    cleanup.push(() => smtp.close());
     const scheduler = startLocalScheduler({
       clock: serviceClock,
       region: options.region,
@@ -183,6 +224,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       awsEndpoint,
       mailInboxUrl: mail.webUrl,
       stateMachineArn,
+      smtpPort: smtp.port,
+      intakeAddress,
+      s3Endpoint: s3.endpoint,
+      intakeIdle: () => smtp.idle(),
       stepFunctions,
       scheduler,
       mail,

@@ -9,6 +9,8 @@
 //   PORTDESK_OPERATOR_KEY  the operator API key; unset: generated once, kept in <data dir>/operator-key
 //   DYNAMODB_LOCAL_PORT    DynamoDB Local's port (default: any free port)
 //   MAIL_WEB_PORT          the mail catcher's web inbox on 127.0.0.1 (default 1080)
+//   SMTP_PORT              the porting mailbox's SMTP port on 127.0.0.1 (default 2525)
+//   PORTDESK_INTAKE_ADDRESS the porting mailbox address (default porting@portdesk.local)
 //   PORTDESK_OPERATOR_EMAIL where operator emails go (default operator@portdesk.local)
 //   TABLE_NAME, AWS_REGION (defaults portdesk, ap-southeast-2)
 // Exit codes: 0 stopped cleanly, 1 failed to start, 2 Java missing, 3 a port is in use, 130 forced stop.
@@ -36,6 +38,8 @@ interface Settings {
   operatorKeyFromEnv: string | undefined;
   dynamoPort: number | undefined;
   mailWebPort: number;
+  smtpPort: number;
+  intakeAddress: string;
   operatorEmail: string;
   tableName: string;
   region: string;
@@ -63,6 +67,8 @@ function readSettings(): Settings {
     operatorKeyFromEnv: env('PORTDESK_OPERATOR_KEY'),
     dynamoPort: portSetting('DYNAMODB_LOCAL_PORT', undefined),
     mailWebPort: portSetting('MAIL_WEB_PORT', 1080) as number,
+    smtpPort: portSetting('SMTP_PORT', 2525) as number,
+    intakeAddress: env('PORTDESK_INTAKE_ADDRESS') ?? 'porting@portdesk.local',
     operatorEmail: env('PORTDESK_OPERATOR_EMAIL') ?? 'operator@portdesk.local',
     tableName: env('TABLE_NAME') ?? 'portdesk',
     region: env('AWS_REGION') ?? 'ap-southeast-2',
@@ -165,6 +171,7 @@ async function main(): Promise<void> {
     checkJava();
     await checkPortFree(settings.port, 'PORT');
     await checkPortFree(settings.mailWebPort, 'MAIL_WEB_PORT');
+    await checkPortFree(settings.smtpPort, 'SMTP_PORT');
     if (settings.dynamoPort !== undefined) await checkPortFree(settings.dynamoPort, 'DYNAMODB_LOCAL_PORT');
 
     mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
@@ -212,10 +219,12 @@ async function main(): Promise<void> {
       dataDir: settings.dataDir,
       port: settings.port,
       mailWebPort: settings.mailWebPort,
+      smtpPort: settings.smtpPort,
+      intakeAddress: settings.intakeAddress,
       operatorEmail: settings.operatorEmail,
       log: complain,
     }).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'EADDRINUSE' ? portError(settings.port, 'PORT or MAIL_WEB_PORT', error) : error;
+      throw error.code === 'EADDRINUSE' ? portError(settings.port, 'PORT, MAIL_WEB_PORT or SMTP_PORT', error) : error;
     });
     if (stopping) return;
 
@@ -232,6 +241,7 @@ async function main(): Promise<void> {
     say(`  Scheduler     deadline check every minute, outbox every 10 s; now: POST ${url}/_local/scheduler/run`);
     say(`  Workflow      ${runtime.stateMachineArn} (local Step Functions at ${runtime.awsEndpoint})`);
     say(`  Events        GET ${url}/_local/events (what was published on the event bus)`);
+    say(`  Mailbox       smtp://127.0.0.1:${runtime.smtpPort} for ${runtime.intakeAddress} (carriers' and customers' emails; README: "Send a test mail")`);
     say('  Walkthrough   README.md, "Run it locally"; Ctrl-C stops.');
     say('');
   } catch (error) {

@@ -55,6 +55,11 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'getWebhook', method: 'GET', path: '/v1/webhooks/{id}', handler: 'api/webhooks/get', access: CUSTOMER_SIDE, writes: false, summary: 'Read a webhook' },
   { id: 'deleteWebhook', method: 'DELETE', path: '/v1/webhooks/{id}', handler: 'api/webhooks/delete', access: CUSTOMER_SIDE, writes: true, summary: 'Delete a webhook' },
   { id: 'listWebhookDeliveries', method: 'GET', path: '/v1/webhooks/{id}/deliveries', handler: 'api/webhooks/deliveries', access: CUSTOMER_SIDE, writes: false, summary: "A webhook's deliveries and their attempts" },
+
+  { id: 'listInboundEmails', method: 'GET', path: '/v1/inbound-emails', handler: 'api/inbound-emails/list', access: BACK_OFFICE, writes: false, summary: 'List messages received at the porting mailbox (e.g. the quarantine)' },
+  { id: 'getInboundEmail', method: 'GET', path: '/v1/inbound-emails/{id}', handler: 'api/inbound-emails/get', access: BACK_OFFICE, writes: false, summary: 'Read a received message: headers, text, attachments, reason, link to the raw message' },
+  { id: 'applyInboundEmail', method: 'POST', path: '/v1/inbound-emails/{id}/apply', handler: 'api/inbound-emails/apply', access: BACK_OFFICE, writes: true, summary: "Apply an operator's reading of a quarantined message to an order" },
+  { id: 'dismissInboundEmail', method: 'POST', path: '/v1/inbound-emails/{id}/dismiss', handler: 'api/inbound-emails/dismiss', access: BACK_OFFICE, writes: true, summary: 'Close a quarantined message without applying it' },
 ];
 
 /** The Lambda authorizer's handler module. */

@@ -1,11 +1,14 @@
 // The synthesized messaging and schedules: the deadline check and outbox dispatcher on EventBridge
-// schedules, the event bus and its archive, SES sending, and the lifecycle state machine as the
-// outbox sees it (its ARN built from its name). Bundling is skipped (the stack is asserted, not the bundles).
+// schedules, the event bus and its archive, SES sending, the lifecycle state machine as the
+// outbox sees it (its ARN built from its name), and the email intake as the stack wires it (its
+// settings, and S3 rights for it and the routes about one received message only). Bundling is
+// skipped (the stack is asserted, not the bundles).
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HANDLER_METADATA_KEY, PortDeskFunction } from '../../infra/constructs/lambda-function.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../infra/constructs/email-intake.ts';
 import { DEADLINE_CHECK_RATE, OUTBOX_DISPATCH_RATE } from '../../infra/constructs/schedules.ts';
 import { createPortDeskApp } from '../../infra/portdesk-app.ts';
 import type { PortDeskStack } from '../../infra/portdesk-stack.ts';
@@ -36,9 +39,14 @@ function synth(context: Record<string, unknown> = {}): Synth {
 }
 
 let base: Synth;
-/** Synthesized with `-c emailDomain=... -c operatorEmail=...` and another stage. */
+/** Synthesized with `-c emailDomain=... -c operatorEmail=... -c intakeAddress=...` and another stage. */
 let configured: Synth;
-const CONFIGURED = { stage: 'PortDesk-staging', emailDomain: 'mail.porting.example.net', operatorEmail: 'ops@porting.example.net' };
+const CONFIGURED = {
+  stage: 'PortDesk-staging',
+  emailDomain: 'mail.porting.example.net',
+  operatorEmail: 'ops@porting.example.net',
+  intakeAddress: 'answers@mail.porting.example.net',
+};
 
 beforeAll(() => {
   base = synth();
@@ -52,8 +60,9 @@ const allFunctions = (s: Synth): PortDeskFunction[] =>
   s.stack.node.findAll().filter((c): c is PortDeskFunction => c instanceof PortDeskFunction);
 
 /**
- * The functions that deliver outbox messages: the routes that write, every workflow step, and the
- * two scheduled functions. Named here from the spec, not taken from the constructs' own grants.
+ * The functions that deliver outbox messages: the routes that write, every workflow step, the
+ * two scheduled functions and the email intake (it applies answers to orders). Named here from the
+ * spec, not taken from the constructs' own grants.
  */
 function outboxFunctions(s: Synth): PortDeskFunction[] {
   return [
@@ -61,6 +70,7 @@ function outboxFunctions(s: Synth): PortDeskFunction[] {
     ...Object.values(s.stack.workflow.functions),
     s.stack.schedules.deadlineCheck,
     s.stack.schedules.outboxDispatch,
+    s.stack.emailIntake.intakeFunction,
   ];
 }
 const otherFunctions = (s: Synth): PortDeskFunction[] => {
@@ -297,5 +307,91 @@ describe('state machine, as the outbox sees it', () => {
     const { stack } = createPortDeskApp({ context: SKIP_BUNDLING });
     stack.workflow.functions.notify.addEnvironment('STATE_MACHINE_ARN', stack.workflow.stateMachine.stateMachineArn);
     expect(() => Template.fromStack(stack)).toThrow(/dependency cycle/);
+  });
+});
+
+describe('email intake, as the stack wires it', () => {
+  const intakeFn = (s: Synth) => s.stack.emailIntake.intakeFunction;
+  const bucketId = (s: Synth) => logicalIdIn(s, s.stack.emailIntake.bucket);
+  const objectsUnder = (s: Synth, prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(s), 'Arn'] }, `/${prefix}*`]] });
+  /**
+   * The routes about one received message (/v1/inbound-emails/{id}...): each shows it with a
+   * presigned link, so each may get objects. Derived from the route table, not from the stack's wiring.
+   */
+  const downloadRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/inbound-emails/'));
+  const downloadFunctions = (s: Synth) => downloadRoutes.map((r) => s.stack.httpApi.routeFunctions.get(r.id)!);
+  /** Every statement of every identity policy in the template that allows an S3 action. */
+  const s3Policies = (s: Synth) =>
+    Object.values(s.resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && actionsOf(r.Properties?.PolicyDocument.Statement as Statement[]).some((a) => a.startsWith('s3:')),
+    );
+  const s3StatementsOf = (s: Synth, fn: PortDeskFunction) => statementsOf(s, fn).filter((st) => actionsOf([st]).some((a) => a.startsWith('s3:')));
+
+  it.each([
+    ['by default: the sender address', () => base, 'porting@portdesk.example.com'],
+    ['with -c intakeAddress', () => configured, CONFIGURED.intakeAddress],
+  ] as const)('tells the intake function the raw-mail bucket, the mailbox and the size limit (%s)', (_case, get, address) => {
+    const s = get();
+    expect(envOf(s, intakeFn(s))).toMatchObject({
+      RAW_MAIL_BUCKET: { Ref: bucketId(s) },
+      DOCUMENTS_BUCKET: { Ref: bucketId(s) },
+      RAW_MAIL_PREFIX: 'inbound/',
+      PORTDESK_INTAKE_ADDRESS: address,
+      MAX_MESSAGE_BYTES: String(DEFAULT_MAX_MESSAGE_BYTES),
+      TABLE_NAME: { Ref: logicalIdIn(s, s.stack.data.table) },
+    });
+    // The receipt rule takes mail for that address only.
+    const rules = Object.values(s.template.findResources('AWS::SES::ReceiptRule'));
+    expect(rules.map((r) => r.Properties.Rule.Recipients)).toEqual([[address]]);
+  });
+
+  it('keeps the default mailbox on the sending domain of the stage', () => {
+    expect(base.stack.emailIntake.intakeAddress).toBe(base.stack.messaging.senderAddress);
+    expect(configured.stack.emailIntake.receiptRuleSetName).toBe('PortDesk-staging-inbound-mail');
+  });
+
+  it('tells nobody else about the mailbox or its size limit', () => {
+    for (const fn of allFunctions(base).filter((f) => f !== intakeFn(base))) {
+      expect(envOf(base, fn).PORTDESK_INTAKE_ADDRESS, fn.node.path).toBeUndefined();
+      expect(envOf(base, fn).MAX_MESSAGE_BYTES, fn.node.path).toBeUndefined();
+    }
+  });
+
+  it('lets exactly the routes about one received message, and the intake, get objects', () => {
+    expect(downloadRoutes.map((r) => r.id)).not.toContain('listInboundEmails');
+    expect(downloadRoutes.length).toBeGreaterThan(0);
+    expect(rolesAllowed(base, 's3:GetObject')).toEqual(rolesOf(base, [...downloadFunctions(base), intakeFn(base)]));
+    for (const fn of downloadFunctions(base)) {
+      // Raw messages and documents, to presign links to them: nothing else in S3.
+      expect(s3StatementsOf(base, fn), fn.node.path).toEqual([
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: [objectsUnder(base, 'inbound/'), objectsUnder(base, 'documents/')] },
+      ]);
+      expect(envOf(base, fn), fn.node.path).toMatchObject({ RAW_MAIL_BUCKET: { Ref: bucketId(base) }, DOCUMENTS_BUCKET: { Ref: bucketId(base) }, RAW_MAIL_PREFIX: 'inbound/' });
+    }
+  });
+
+  it('gives no other function any S3 right or the bucket, and no role any other S3 action', () => {
+    const withS3 = [...downloadFunctions(base), intakeFn(base)];
+    const roles = new Set(s3Policies(base).flatMap((r) => (r.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref)));
+    expect(roles).toEqual(rolesOf(base, withS3));
+    const actions = s3Policies(base).flatMap((r) => actionsOf(r.Properties?.PolicyDocument.Statement as Statement[]).filter((a) => a.startsWith('s3:')));
+    expect(new Set(actions)).toEqual(new Set(['s3:GetObject', 's3:PutObject']));
+    // Only the intake writes (attachments, as documents).
+    expect(rolesAllowed(base, 's3:PutObject')).toEqual(rolesOf(base, [intakeFn(base)]));
+    expect(s3StatementsOf(base, intakeFn(base))).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder(base, 'inbound/') },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsUnder(base, 'documents/') },
+    ]);
+    for (const fn of allFunctions(base).filter((f) => !withS3.includes(f))) {
+      expect(s3StatementsOf(base, fn), fn.node.path).toEqual([]);
+      expect(envOf(base, fn).RAW_MAIL_BUCKET, fn.node.path).toBeUndefined();
+      expect(envOf(base, fn).DOCUMENTS_BUCKET, fn.node.path).toBeUndefined();
+    }
+    const list = ROUTES.find((r) => r.id === 'listInboundEmails');
+    if (list) expect(withS3).not.toContain(base.stack.httpApi.routeFunctions.get(list.id));
+  });
+
+  it('lets only the intake function send to its failure queue', () => {
+    expect(rolesAllowed(base, 'sqs:SendMessage')).toEqual(rolesOf(base, [intakeFn(base)]));
   });
 });

@@ -1,5 +1,5 @@
 // The synthesized PortDesk stack: routes, authorization, function settings, the table, least
-// privilege and cdk-nag. Bundling is skipped (the stack is asserted, not the bundles).
+// privilege, the email intake's outputs and cdk-nag. Bundling is skipped (the stack is asserted, not the bundles).
 import { Validations, type CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -70,6 +70,11 @@ const publicRoutes = ROUTES.filter((r) => r.access === 'public');
 const protectedRoutes = ROUTES.filter((r) => r.access !== 'public');
 const readOnlyRoutes = ROUTES.filter((r) => !r.writes);
 const writeRoutes = ROUTES.filter((r) => r.writes);
+/**
+ * The routes about one received message (/v1/inbound-emails/{id}...): they show it with a link to
+ * its raw message, so each gets download rights (grantDownloads). The list shows no links and gets none.
+ */
+const downloadRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/inbound-emails/'));
 
 describe('HTTP API routes', () => {
   it('serves exactly the routes of the shared route table', () => {
@@ -145,6 +150,20 @@ describe('HTTP API routes', () => {
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
     template.hasOutput('TableName', { Value: { Ref: logicalId(stack.data.table) } });
   });
+
+  it('publishes the receipt rule set to activate (and how), the raw-mail bucket and the intake failure queue', () => {
+    template.hasOutput('ReceiptRuleSetName', {
+      Value: 'PortDesk-inbound-mail',
+      Description: Match.stringLikeRegexp('^SES receipt rule set .*Activate it once .*aws ses set-active-receipt-rule-set --rule-set-name'),
+    });
+    expect(stack.emailIntake.receiptRuleSetName).toBe('PortDesk-inbound-mail');
+    template.hasOutput('RawMailBucket', { Value: { Ref: logicalId(stack.emailIntake.bucket) } });
+    template.hasOutput('IntakeFailureQueueUrl', { Value: { Ref: logicalId(stack.emailIntake.failureQueue) } });
+    // CloudFormation takes no intrinsic function in a description.
+    for (const output of Object.values(template.toJSON().Outputs as Record<string, { Description?: unknown }>)) {
+      expect(typeof output.Description).toBe('string');
+    }
+  });
 });
 
 describe('Lambda functions', () => {
@@ -187,6 +206,7 @@ describe('Lambda functions', () => {
     expect(timeoutOf(stack.workflow.functions.placeTestCall)).toBe(60);
     expect(timeoutOf(stack.schedules.deadlineCheck)).toBe(5 * 60);
     expect(timeoutOf(stack.schedules.outboxDispatch)).toBe(55);
+    expect(timeoutOf(stack.emailIntake.intakeFunction)).toBe(120);
   });
 
   it('sends every function to its own log group kept one month', () => {
@@ -282,7 +302,9 @@ describe('least privilege on the table', () => {
   });
 
   it('grants no service-wide wildcard actions', () => {
-    for (const fn of [stack.httpApi.authorizerFunction, ...stack.httpApi.routeFunctions.values()]) {
+    const functions = stack.node.findAll().filter((c): c is PortDeskFunction => c instanceof PortDeskFunction);
+    expect(functions).toContain(stack.emailIntake.intakeFunction);
+    for (const fn of functions) {
       for (const action of actionsOf(statementsOf(fn))) expect(action).not.toMatch(/(^\*$|:\*$)/);
     }
   });
@@ -309,6 +331,11 @@ describe('cdk-nag (AWS Solutions)', () => {
     const tableRoles = new Set<IConstruct>(functions.filter((fn) => fn !== stack.httpApi.authorizerFunction).map((fn) => fn.serviceRole));
     const signalPolicies = new Set<IConstruct>(functions.flatMap((fn) => fn.node.tryFindChild('WorkflowSignals') ?? []));
     const stateMachineRole: IConstruct = stack.workflow.stateMachine.role;
+    const intake = stack.emailIntake;
+    const intakeRole: IConstruct = intake.intakeFunction.serviceRole;
+    const downloadRoles = new Set<IConstruct>(downloadRoutes.map((r) => functionFor(r).serviceRole));
+    /** The finding a `<bucket arn>/<prefix>*` grant on the raw-mail bucket raises. */
+    const objects = (prefix: string) => `AwsSolutions-IAM5[Resource::<${logicalId(intake.bucket)}.Arn>/${prefix}*]`;
     const publicRoute = (path: string) => (node: IConstruct) => node instanceof HttpRoute && node.path === path;
     const invokeGrant = (fn: PortDeskFunction) => `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`;
 
@@ -346,6 +373,48 @@ describe('cdk-nag (AWS Solutions)', () => {
         at: (node: IConstruct) => node === stateMachineRole,
         reason: /^The invoke grant covers the step function and its versions \(<function arn>:\*\)/,
       })),
+      {
+        id: 'AwsSolutions-S1',
+        where: 'the raw-mail bucket\'s access-logs bucket',
+        at: (node) => node === intake.accessLogsBucket,
+        reason: /^This bucket receives the raw-mail bucket's server access logs; logging it in turn would need another log bucket without end\./,
+      },
+      {
+        id: 'AwsSolutions-SQS3',
+        where: 'the intake function\'s failure queue (a dead-letter queue by role)',
+        at: (node) => node === intake.failureQueue,
+        reason: /^This queue is the intake function's on-failure destination, a dead-letter queue by role/,
+      },
+      {
+        id: objects('inbound/'),
+        where: 'the intake function\'s role (reading raw messages)',
+        at: (node) => node === intakeRole,
+        reason: /^The intake reads the raw messages SES stores under inbound\/.*s3:GetObject on that prefix only/,
+      },
+      {
+        id: objects('documents/'),
+        where: 'the intake function\'s role (storing attachments)',
+        at: (node) => node === intakeRole,
+        reason: /^The intake stores attachments as order documents under documents\/.*s3:PutObject on that prefix only/,
+      },
+      // Each route about one received message, separately: each must carry both acknowledgements.
+      ...downloadRoutes.flatMap((route) => {
+        const role: IConstruct = functionFor(route).serviceRole;
+        return [
+          {
+            id: objects('inbound/'),
+            where: `the role of ${route.id} (download links to raw messages)`,
+            at: (node: IConstruct) => node === role,
+            reason: /^Download links to raw messages \(inbound\/<SES message id>\) are presigned with this role: s3:GetObject on that prefix only/,
+          },
+          {
+            id: objects('documents/'),
+            where: `the role of ${route.id} (download links to documents)`,
+            at: (node: IConstruct) => node === role,
+            reason: /^Download links to order documents \(documents\/<order id>\/<document id>\) are presigned with this role: s3:GetObject on that prefix only/,
+          },
+        ];
+      }),
     ];
 
     const acknowledged: { id: string; path: string; node: IConstruct; reason: string }[] = [];
@@ -376,10 +445,14 @@ describe('cdk-nag (AWS Solutions)', () => {
         'AwsSolutions-IAM5[Resource::*]',
         `AwsSolutions-IAM5[Resource::<${logicalId(stack.data.table)}.Arn>/index/*]`,
         ...Object.values(stack.workflow.functions).map(invokeGrant),
+        'AwsSolutions-S1',
+        'AwsSolutions-SQS3',
+        objects('inbound/'),
+        objects('documents/'),
       ].sort(),
     );
     // X-Ray on every function's role; SendTaskSuccess on exactly the outbox-delivering functions
-    // (the writing routes, every workflow step, the two scheduled functions).
+    // (the writing routes, every workflow step, the two scheduled functions, the email intake).
     const ackedAt = (pattern: RegExp) => new Set(acknowledged.filter((a) => pattern.test(a.reason)).map((a) => a.node));
     expect(ackedAt(/^X-Ray/)).toEqual(functionRoles);
     const outbox = [
@@ -387,14 +460,20 @@ describe('cdk-nag (AWS Solutions)', () => {
       ...Object.values(stack.workflow.functions),
       stack.schedules.deadlineCheck,
       stack.schedules.outboxDispatch,
+      intake.intakeFunction,
     ];
     expect(ackedAt(/^states:SendTaskSuccess/)).toEqual(new Set(outbox.map((fn) => fn.node.findChild('WorkflowSignals'))));
+    // The raw-mail bucket's prefixes: on the intake role and on exactly the roles of the routes about one message.
+    const bucketAcks = acknowledged.filter((a) => a.id === objects('inbound/') || a.id === objects('documents/'));
+    expect(new Set(bucketAcks.map((a) => a.node))).toEqual(new Set([intakeRole, ...downloadRoles]));
+    expect(bucketAcks.length).toBe(2 * (1 + downloadRoles.size));
   });
 
   it('grants Resource * only for what the acknowledged reasons name', () => {
     // An acknowledgement of IAM5[Resource::*] covers every `*` of the policies under it: the reasons
     // hold only while those are exactly X-Ray (function roles), SendTaskSuccess (WorkflowSignals)
-    // and vended-log delivery plus X-Ray (the state machine role).
+    // and vended-log delivery plus X-Ray (the state machine role). The raw-mail bucket's prefixes are
+    // acknowledged as their own findings (<bucket>.Arn>/inbound/*, /documents/*), which cover nothing else.
     const wildcardActions = (policyLogicalIds: string[]) =>
       policyLogicalIds
         .flatMap((id) => resources[id]!.Properties?.PolicyDocument.Statement as Statement[])
@@ -405,6 +484,7 @@ describe('cdk-nag (AWS Solutions)', () => {
         (id) => resources[id]!.Type === 'AWS::IAM::Policy' && JSON.stringify(resources[id]!.Properties?.Roles).includes(JSON.stringify({ Ref: roleLogicalId })),
       );
     const functions = stack.node.findAll().filter((c): c is PortDeskFunction => c instanceof PortDeskFunction);
+    expect(functions).toContain(stack.emailIntake.intakeFunction);
     for (const fn of functions) {
       const signals = fn.node.tryFindChild('WorkflowSignals');
       const signalIds = signals === undefined ? [] : [logicalId(signals)];

@@ -218,12 +218,14 @@ describe('step functions', () => {
 
   it('lets exactly the outbox-delivering functions start (this machine only) and resume executions; no other function has any Step Functions right', () => {
     // Resuming a waiting step is delivered as an outbox message, so every function that delivers the
-    // outbox (writing routes, every step, the scheduled check and dispatcher) may start and resume.
+    // outbox (writing routes, every step, the scheduled check and dispatcher, the email intake) may
+    // start and resume.
     const outbox = new Set<PortDeskFunction>([
       ...ROUTES.filter((r) => r.writes).map((r) => stack.httpApi.routeFunctions.get(r.id)!),
       ...stepFunctions().map(([, fn]) => fn),
       stack.schedules.deadlineCheck,
       stack.schedules.outboxDispatch,
+      stack.emailIntake.intakeFunction,
     ]);
     const others = allFunctions().filter((fn) => !outbox.has(fn));
     // Every function of the stack is classified: the outbox's, or the authorizer and the read-only routes.

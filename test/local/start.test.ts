@@ -42,8 +42,8 @@ let nextMailPort = 20000 + Math.floor(Math.random() * 20000);
 
 function spawnStart(env: Record<string, string | undefined>): Running {
   const childEnv: Record<string, string> = {};
-  // The mail inbox's default port (1080) may be taken on a shared machine: each run gets a free one.
-  for (const [k, v] of Object.entries({ ...process.env, MAIL_WEB_PORT: String(nextMailPort++), ...env })) if (v !== undefined) childEnv[k] = v;
+  // The mail inbox's and mailbox's default ports (1080, 2525) may be taken on a shared machine: each run gets others.
+  for (const [k, v] of Object.entries({ ...process.env, MAIL_WEB_PORT: String(nextMailPort++), SMTP_PORT: String(nextMailPort++), ...env })) if (v !== undefined) childEnv[k] = v;
   const child = spawn(process.execPath, [TSX_CLI, 'local/start.ts'], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -31,7 +31,7 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
-export async function startTestRuntime(options: { dataDir?: string; tableName?: string; port?: number; awsPort?: number; operatorKey?: string } = {}): Promise<TestRuntime> {
+export async function startTestRuntime(options: { dataDir?: string; tableName?: string; port?: number; awsPort?: number; smtpPort?: number; operatorKey?: string } = {}): Promise<TestRuntime> {
   const dynamoEndpoint = inject('dynamoEndpoint');
   const tableName = options.tableName ?? `portdesk-e2e-${randomUUID().slice(0, 8)}`;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -48,6 +48,7 @@ export async function startTestRuntime(options: { dataDir?: string; tableName?: 
     dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'portdesk-e2e-')),
     port: options.port ?? 0,
     awsPort: options.awsPort,
+    smtpPort: options.smtpPort ?? 0,
     mailWebPort: 0,
     operatorEmail: OPERATOR_EMAIL,
     deadlineCheckEveryMs: 0,

@@ -1,0 +1,99 @@
+// The DocumentStore port on the single table: an order's documents live in the order's partition.
+//
+//   Document   ORDER#<orderId> / DOC#<id>     byAccount ORDER#<orderId>#DOCS, <createdAt>#<id>
+//
+// The sort key starts with `DOC#`, never `#`: getOrder reads the order with `begins_with(sk, '#')`
+// and must not pick documents up. Reading one document is a GetItem (order id + document id);
+// listing goes through byAccount, oldest first, because document ids are random (not time-ordered).
+// The file itself is in the blob store under `blobKey`; this item is its description.
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentRecord, DocumentStore, Page, PageRequest } from '../../app/ports.ts';
+import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { indexNamed, TABLE_KEYS } from './table-schema.ts';
+
+type Item = Record<string, any>;
+
+const PK = TABLE_KEYS.partitionKey;
+const SK = TABLE_KEYS.sortKey;
+const BY_ACCOUNT = indexNamed('byAccount');
+
+const MAX_PAGE_SIZE = 100;
+const MAX_CURSOR_LENGTH = 2048;
+const KEY_NAMES = [PK, SK, BY_ACCOUNT.partitionKey, BY_ACCOUNT.sortKey];
+
+const documentKey = (orderId: string, id: string) => ({ [PK]: `ORDER#${orderId}`, [SK]: `DOC#${id}` });
+const orderDocumentsPk = (orderId: string) => `ORDER#${orderId}#DOCS`;
+
+function toDocument(item: Item): DocumentRecord {
+  return {
+    id: item.id,
+    orderId: item.orderId,
+    kind: item.kind,
+    filename: item.filename,
+    contentType: item.contentType,
+    size: item.size,
+    sha256: item.sha256,
+    blobKey: item.blobKey,
+    source: { ...item.source },
+    createdAt: item.createdAt,
+  };
+}
+
+export class DynamoDocumentStore implements DocumentStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Idempotent by id: a document already stored under this id is left as it is. */
+  async putDocument(document: DocumentRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...document,
+            ...documentKey(document.orderId, document.id),
+            [BY_ACCOUNT.partitionKey]: orderDocumentsPk(document.orderId),
+            [BY_ACCOUNT.sortKey]: `${document.createdAt}#${document.id}`,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return;
+      throw error;
+    }
+  }
+
+  async getDocument(orderId: string, id: string): Promise<DocumentRecord | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: documentKey(orderId, id), ConsistentRead: true }));
+    return Item ? toDocument(Item) : null;
+  }
+
+  /** Oldest first. */
+  async listDocuments(orderId: string, page: PageRequest): Promise<Page<DocumentRecord>> {
+    const partition = orderDocumentsPk(orderId);
+    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(page.limit) || 1));
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: BY_ACCOUNT.name,
+        KeyConditionExpression: '#ipk = :ipk',
+        ExpressionAttributeNames: { '#ipk': BY_ACCOUNT.partitionKey },
+        ExpressionAttributeValues: { ':ipk': partition },
+        ScanIndexForward: true,
+        Limit: limit + 1,
+        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, KEY_NAMES, { [BY_ACCOUNT.partitionKey]: partition }, MAX_CURSOR_LENGTH) : undefined,
+      }),
+    );
+    const items = result.Items ?? [];
+    const pageItems = items.slice(0, limit);
+    const last = pageItems.at(-1);
+    return {
+      items: pageItems.map(toDocument),
+      nextCursor: items.length > limit && last !== undefined ? encodeCursor(cursorKey(last, KEY_NAMES)) : null,
+    };
+  }
+}
