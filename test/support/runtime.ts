@@ -20,6 +20,9 @@ export interface TestRuntime {
   runtime: LocalRuntime;
   operatorKey: string;
   repository: DynamoRepository;
+  /** The suite's DynamoDB Local client and this runtime's table (for test hygiene only). */
+  repositoryClient: ReturnType<typeof createDocumentClient>;
+  tableName: string;
   call(method: string, path: string, options?: { key?: string; body?: unknown }): Promise<{ status: number; body: any }>;
   /** Calls and expects a 2xx answer. */
   ok(method: string, path: string, options?: { key?: string; body?: unknown }): Promise<any>;
@@ -77,6 +80,8 @@ export async function startTestRuntime(options: { dataDir?: string; tableName?: 
     runtime,
     operatorKey,
     repository,
+    repositoryClient: client,
+    tableName,
     call,
     async ok(method, path, opts) {
       const answer = await call(method, path, opts);

@@ -665,6 +665,8 @@ function summaryOf(record: InboundEmailState) {
   return {
     id: record.id,
     status: record.status,
+    // The sender's Message-ID: how an operator finds the message a carrier or customer refers to.
+    messageId: record.messageId,
     receivedAt: record.receivedAt,
     from: record.from,
     subject: record.subject,
