@@ -242,12 +242,10 @@ export class PortDeskEmailIntake extends Construct {
    * carries the signer's rights) and tells it where they are (RAW_MAIL_BUCKET, DOCUMENTS_BUCKET).
    */
   grantDownloads(fn: PortDeskFunction): void {
-    fn.addToRolePolicy(
-      new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${RAW_MAIL_PREFIX}*`), this.bucket.arnForObjects(`${DOCUMENTS_PREFIX}*`)] }),
-    );
+    // Raw messages only: no route hands out document links yet (the documents API will grant documents/*).
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${RAW_MAIL_PREFIX}*`)] }));
     this.acknowledgeObjectPrefixes(fn, {
       [RAW_MAIL_PREFIX]: 'Download links to raw messages (inbound/<SES message id>) are presigned with this role: s3:GetObject on that prefix only.',
-      [DOCUMENTS_PREFIX]: 'Download links to order documents (documents/<order id>/<document id>) are presigned with this role: s3:GetObject on that prefix only.',
     });
     fn.addEnvironment('RAW_MAIL_BUCKET', this.bucket.bucketName);
     fn.addEnvironment('DOCUMENTS_BUCKET', this.bucket.bucketName);

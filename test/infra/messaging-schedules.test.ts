@@ -362,9 +362,9 @@ describe('email intake, as the stack wires it', () => {
     expect(downloadRoutes.length).toBeGreaterThan(0);
     expect(rolesAllowed(base, 's3:GetObject')).toEqual(rolesOf(base, [...downloadFunctions(base), intakeFn(base)]));
     for (const fn of downloadFunctions(base)) {
-      // Raw messages and documents, to presign links to them: nothing else in S3.
+      // Raw messages, to presign links to them: nothing else in S3.
       expect(s3StatementsOf(base, fn), fn.node.path).toEqual([
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: [objectsUnder(base, 'inbound/'), objectsUnder(base, 'documents/')] },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder(base, 'inbound/') },
       ]);
       expect(envOf(base, fn), fn.node.path).toMatchObject({ RAW_MAIL_BUCKET: { Ref: bucketId(base) }, DOCUMENTS_BUCKET: { Ref: bucketId(base) }, RAW_MAIL_PREFIX: 'inbound/' });
     }
