@@ -198,7 +198,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       clock: serviceClock,
       retryDelaysMs: LAMBDA_ASYNC_RETRY_DELAYS_MS.map((ms) => Math.round(ms * (options.timeScale ?? 1))),
-      log: (line) => log(`[smtp] ${line}`),
+      log, // smtp-intake prefixes its own lines with [smtp]
     });
     cleanup.push(() => smtp.close());
     const scheduler = startLocalScheduler({
