@@ -2,7 +2,10 @@
 // attributes), as base64url JSON. A cursor coming back is checked before it reaches DynamoDB: the
 // list's key names only, each a non-empty string, and the list's fixed values (its partition), so a
 // forged cursor or one from another list is refused.
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Page, PageRequest } from '../../app/ports.ts';
 import { DomainError } from '../../rules/errors.ts';
+import { TABLE_KEYS, type IndexDefinition } from './table-schema.ts';
 
 type Item = Record<string, any>;
 
@@ -44,4 +47,49 @@ export function decodeCursor(cursor: string, keyNames: readonly string[], fixed:
     if ((decoded as Record<string, unknown>)[name] !== value) throw new InvalidCursorError();
   }
   return decoded as Item;
+}
+
+/** Page sizes and cursor lengths of the stores' own lists (webhooks, documents, inbound emails). */
+export const STORE_MAX_PAGE_SIZE = 100;
+export const STORE_MAX_CURSOR_LENGTH = 2048;
+
+/**
+ * One page of an index partition, the way every store lists: one more item than asked is read, so
+ * a full last page says so instead of pointing at an empty one; the cursor is the last item's
+ * table and index key.
+ */
+export async function queryIndexPage<T>(
+  client: DynamoDBDocumentClient,
+  input: {
+    tableName: string;
+    index: IndexDefinition;
+    partition: string;
+    /** Oldest first (true) or newest first (false), by the index's sort key. */
+    forward: boolean;
+    page: PageRequest;
+    map: (item: Item) => T;
+  },
+): Promise<Page<T>> {
+  const { index, partition, page } = input;
+  const keyNames = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, index.partitionKey, index.sortKey];
+  const limit = Math.min(STORE_MAX_PAGE_SIZE, Math.max(1, Math.floor(page.limit) || 1));
+  const result = await client.send(
+    new QueryCommand({
+      TableName: input.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#ipk = :ipk',
+      ExpressionAttributeNames: { '#ipk': index.partitionKey },
+      ExpressionAttributeValues: { ':ipk': partition },
+      ScanIndexForward: input.forward,
+      Limit: limit + 1,
+      ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, keyNames, { [index.partitionKey]: partition }, STORE_MAX_CURSOR_LENGTH) : undefined,
+    }),
+  );
+  const items = result.Items ?? [];
+  const pageItems = items.slice(0, limit);
+  const last = pageItems.at(-1);
+  return {
+    items: pageItems.map(input.map),
+    nextCursor: items.length > limit && last !== undefined ? encodeCursor(cursorKey(last, keyNames)) : null,
+  };
 }

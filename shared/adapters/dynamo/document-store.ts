@@ -6,9 +6,9 @@
 // and must not pick documents up. Reading one document is a GetItem (order id + document id);
 // listing goes through byAccount, oldest first, because document ids are random (not time-ordered).
 // The file itself is in the blob store under `blobKey`; this item is its description.
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentRecord, DocumentStore, Page, PageRequest } from '../../app/ports.ts';
-import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { queryIndexPage } from './cursor.ts';
 import { indexNamed, TABLE_KEYS } from './table-schema.ts';
 
 type Item = Record<string, any>;
@@ -17,9 +17,6 @@ const PK = TABLE_KEYS.partitionKey;
 const SK = TABLE_KEYS.sortKey;
 const BY_ACCOUNT = indexNamed('byAccount');
 
-const MAX_PAGE_SIZE = 100;
-const MAX_CURSOR_LENGTH = 2048;
-const KEY_NAMES = [PK, SK, BY_ACCOUNT.partitionKey, BY_ACCOUNT.sortKey];
 
 const documentKey = (orderId: string, id: string) => ({ [PK]: `ORDER#${orderId}`, [SK]: `DOC#${id}` });
 const orderDocumentsPk = (orderId: string) => `ORDER#${orderId}#DOCS`;
@@ -73,27 +70,7 @@ export class DynamoDocumentStore implements DocumentStore {
   }
 
   /** Oldest first. */
-  async listDocuments(orderId: string, page: PageRequest): Promise<Page<DocumentRecord>> {
-    const partition = orderDocumentsPk(orderId);
-    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(page.limit) || 1));
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: BY_ACCOUNT.name,
-        KeyConditionExpression: '#ipk = :ipk',
-        ExpressionAttributeNames: { '#ipk': BY_ACCOUNT.partitionKey },
-        ExpressionAttributeValues: { ':ipk': partition },
-        ScanIndexForward: true,
-        Limit: limit + 1,
-        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, KEY_NAMES, { [BY_ACCOUNT.partitionKey]: partition }, MAX_CURSOR_LENGTH) : undefined,
-      }),
-    );
-    const items = result.Items ?? [];
-    const pageItems = items.slice(0, limit);
-    const last = pageItems.at(-1);
-    return {
-      items: pageItems.map(toDocument),
-      nextCursor: items.length > limit && last !== undefined ? encodeCursor(cursorKey(last, KEY_NAMES)) : null,
-    };
+  listDocuments(orderId: string, page: PageRequest): Promise<Page<DocumentRecord>> {
+    return queryIndexPage(this.client, { tableName: this.tableName, index: BY_ACCOUNT, partition: orderDocumentsPk(orderId), forward: true, page, map: toDocument });
   }
 }

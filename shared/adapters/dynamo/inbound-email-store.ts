@@ -12,10 +12,10 @@
 // twice are one message. Records are never deleted (nothing is dropped); the raw message stays in
 // the blob store under `rawKey`.
 import { createHash, randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { InboundEmailRecord, InboundEmailStatus, InboundEmailStore, Page, PageRequest } from '../../app/ports.ts';
 import { ConcurrentModificationError } from '../../rules/errors.ts';
-import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { queryIndexPage } from './cursor.ts';
 import { indexNamed, TABLE_KEYS } from './table-schema.ts';
 
 type Item = Record<string, any>;
@@ -26,8 +26,6 @@ const SK = TABLE_KEYS.sortKey;
 const BY_KIND = indexNamed('byKind');
 const BY_ACCOUNT = indexNamed('byAccount');
 
-const MAX_PAGE_SIZE = 100;
-const MAX_CURSOR_LENGTH = 2048;
 const CONFLICT_RETRIES = 5;
 
 const recordKey = (id: string) => ({ [PK]: `INBOUND#${id}`, [SK]: 'INBOUND' });
@@ -139,31 +137,10 @@ export class DynamoInboundEmailStore implements InboundEmailStore {
   }
 
   /** Newest first: by status (byKind), or every message (byAccount, partition INBOUND). */
-  async list(filter: { status?: InboundEmailStatus }, page: PageRequest): Promise<Page<InboundEmailRecord>> {
+  list(filter: { status?: InboundEmailStatus }, page: PageRequest): Promise<Page<InboundEmailRecord>> {
     const index = filter.status === undefined ? BY_ACCOUNT : BY_KIND;
     const partition = filter.status === undefined ? ALL_PARTITION : statusPartition(filter.status);
-    const keyNames = [PK, SK, index.partitionKey, index.sortKey];
-    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(page.limit) || 1));
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#ipk = :ipk',
-        ExpressionAttributeNames: { '#ipk': index.partitionKey },
-        ExpressionAttributeValues: { ':ipk': partition },
-        ScanIndexForward: false,
-        // One more than asked: a full last page then says so instead of pointing at an empty one.
-        Limit: limit + 1,
-        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, keyNames, { [index.partitionKey]: partition }, MAX_CURSOR_LENGTH) : undefined,
-      }),
-    );
-    const items = result.Items ?? [];
-    const pageItems = items.slice(0, limit);
-    const last = pageItems.at(-1);
-    return {
-      items: pageItems.map(toRecord),
-      nextCursor: items.length > limit && last !== undefined ? encodeCursor(cursorKey(last, keyNames)) : null,
-    };
+    return queryIndexPage(this.client, { tableName: this.tableName, index, partition, forward: false, page, map: toRecord });
   }
 
   private async byMessageId(messageId: string): Promise<InboundEmailRecord | null> {

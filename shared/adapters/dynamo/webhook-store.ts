@@ -7,10 +7,10 @@
 //
 // Deliveries are not stored here: they are outbox items (kind `webhook`, subjectId = webhook id).
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest, WebhookRecord, WebhookStore } from '../../app/ports.ts';
 import { ConcurrentModificationError } from '../../rules/errors.ts';
-import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { queryIndexPage } from './cursor.ts';
 import { indexNamed, TABLE_KEYS } from './table-schema.ts';
 
 type Item = Record<string, any>;
@@ -22,9 +22,6 @@ const BY_ACCOUNT = indexNamed('byAccount');
 const webhookKey = (id: string) => ({ [PK]: `WEBHOOK#${id}`, [SK]: 'WEBHOOK' });
 const accountWebhooksPk = (accountId: string) => `ACCOUNT#${accountId}#WEBHOOKS`;
 const counterKey = (accountId: string) => ({ [PK]: accountWebhooksPk(accountId), [SK]: 'COUNT' });
-const CURSOR_KEYS = [PK, SK, BY_ACCOUNT.partitionKey, BY_ACCOUNT.sortKey];
-const MAX_PAGE_SIZE = 100;
-const MAX_CURSOR_LENGTH = 2048;
 const CONFLICT_RETRIES = 5;
 
 function toWebhook(item: Item): WebhookRecord {
@@ -88,30 +85,8 @@ export class DynamoWebhookStore implements WebhookStore {
     return Item ? toWebhook(Item) : null;
   }
 
-  async listByAccount(accountId: string, page: PageRequest): Promise<Page<WebhookRecord>> {
-    const partition = accountWebhooksPk(accountId);
-    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(page.limit) || 1));
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: BY_ACCOUNT.name,
-        KeyConditionExpression: '#ipk = :ipk',
-        ExpressionAttributeNames: { '#ipk': BY_ACCOUNT.partitionKey },
-        ExpressionAttributeValues: { ':ipk': partition },
-        ScanIndexForward: true,
-        // One more than asked: a full last page then says so instead of pointing at an empty one.
-        Limit: limit + 1,
-        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, CURSOR_KEYS, { [BY_ACCOUNT.partitionKey]: partition }, MAX_CURSOR_LENGTH) : undefined,
-      }),
-    );
-    const items = result.Items ?? [];
-    const more = items.length > limit;
-    const pageItems = items.slice(0, limit);
-    const last = pageItems.at(-1);
-    return {
-      items: pageItems.map(toWebhook),
-      nextCursor: more && last !== undefined ? encodeCursor(cursorKey(last, CURSOR_KEYS)) : null,
-    };
+  listByAccount(accountId: string, page: PageRequest): Promise<Page<WebhookRecord>> {
+    return queryIndexPage(this.client, { tableName: this.tableName, index: BY_ACCOUNT, partition: accountWebhooksPk(accountId), forward: true, page, map: toWebhook });
   }
 
   async delete(id: string): Promise<boolean> {
