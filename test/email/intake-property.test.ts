@@ -20,14 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDocumentStore } from '../../shared/adapters/dynamo/document-store.ts';
-import { DynamoInboundEmailStore } from '../../shared/adapters/dynamo/inbound-email-store.ts';
-import { DynamoWebhookStore } from '../../shared/adapters/dynamo/webhook-store.ts';
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.ts';
 import { MailparserMimeParser } from '../../shared/adapters/email/mime.ts';
 import type { IntakeDeps } from '../../shared/app/context.ts';
 import type { Caller } from '../../shared/app/ports.ts';
-import { createAccount, recordCallActivity } from '../../shared/app/use-cases/accounts.ts';
 import { createCarrier } from '../../shared/app/use-cases/carriers.ts';
 import { createPortIn, recordCarrierEvent, signPortIn, submitPortIn } from '../../shared/app/use-cases/port-ins.ts';
 import { receiveInboundEmail, type InboundEmailState, type ReceiveOutcome } from '../../shared/app/use-cases/inbound-email.ts';
@@ -35,9 +31,9 @@ import type { ReceiptVerdicts, Verdict } from '../../shared/rules/email/types.ts
 import type { IsoDate, Market } from '../../shared/rules/types.ts';
 import { startLocalS3, type LocalS3 } from '../../local/s3.ts';
 import { newSesMessageId } from '../../local/aws/ses-receipt.ts';
-import { CapturingBus, CapturingMailer, CapturingVoice, CapturingWebhooks } from '../schedule/support.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { CARRIERS, CUSTOMERS, EMAIL_FIXTURES, INTAKE_ADDRESS, loadFixture, type EmailFixture } from './fixtures.ts';
+import { corpusAccount, intakeTestDeps } from './world.ts';
 
 // ---- the world ---------------------------------------------------------------------------------------
 
@@ -53,7 +49,6 @@ const OUTSIDER = { name: 'Outsider Telecom', emailDomains: ['outsider-telecom.ex
 const MARKETS: Market[] = ['AU', 'GB', 'FR'];
 /** The scheduled orders' transfer dates: the corpus's completions are dated these days. */
 const SCHEDULED_ON: Record<Market, IsoDate> = { AU: '2026-12-03', GB: '2026-12-08', FR: '2026-12-10' };
-const CURRENCY: Record<Market, 'AUD' | 'GBP' | 'EUR'> = { AU: 'AUD', GB: 'GBP', FR: 'EUR' };
 const ADDRESS = {
   AU: { line1: '1 Queen Street', locality: 'Brisbane', region: 'QLD', postcode: '4000', country: 'AU' },
   GB: { line1: '1 High Street', locality: 'London', postcode: 'EC1A 1AA', country: 'GB' },
@@ -130,45 +125,14 @@ beforeAll(async () => {
   s3Dir = mkdtempSync(join(tmpdir(), 'portdesk-intake-property-s3-'));
   s3 = await startLocalS3({ port: 0, dataDir: s3Dir, buckets: [BUCKET] });
   blobs = new S3BlobStore({ bucket: BUCKET, endpoint: s3.endpoint, region: 'ap-southeast-2' });
-  deps = {
-    repository: table.repository,
-    webhookStore: new DynamoWebhookStore(table.client, table.tableName),
-    clock: { now: () => new Date(now.getTime()) },
-    services: {
-      workflow: null,
-      mailer: new CapturingMailer(),
-      bus: new CapturingBus(),
-      webhooks: new CapturingWebhooks(),
-      voice: new CapturingVoice(),
-      settings: { operatorEmail: null, publicBaseUrl: 'https://api.portdesk.test', allowHttpWebhooks: false },
-    },
-    inboundEmails: new DynamoInboundEmailStore(table.client, table.tableName),
-    documents: new DynamoDocumentStore(table.client, table.tableName),
-    blobs,
+  deps = intakeTestDeps(table, blobs, { now: () => new Date(now.getTime()) }, {
     mime: new MailparserMimeParser({ timeoutMs: 10_000 }),
     intake: { address: INTAKE_ADDRESS, maxMessageBytes: MAX_MESSAGE_BYTES, maxAttempts: 3 },
-  };
+  });
   for (const market of MARKETS) carrierIds.set(market, (await createCarrier(deps, { ...CARRIERS[market] })).id);
   carrierIds.set('outsider', (await createCarrier(deps, { ...OUTSIDER })).id);
   for (const market of MARKETS) {
-    const customer = CUSTOMERS[market];
-    const currency = CURRENCY[market];
-    const account = await createAccount(deps, {
-      name: customer.accountName,
-      market,
-      adminEmail: customer.email,
-      plan: {
-        active: true,
-        portingEnabled: true,
-        monthlyFee: { currency, amountMinor: 3000 },
-        ...(market === 'AU' ? { portingFees: { standard: { currency, amountMinor: 3000 }, complex: { currency, amountMinor: 9000 } } } : {}),
-      },
-    });
-    accountIds.set(market, account.id);
-    if (market === 'GB') {
-      await recordCallActivity(deps, OPERATOR, account.id, { direction: 'outbound', at: SETUP_AT.toISOString() });
-      await recordCallActivity(deps, OPERATOR, account.id, { direction: 'inbound', at: SETUP_AT.toISOString() });
-    }
+    accountIds.set(market, await corpusAccount(deps, OPERATOR, market, SETUP_AT));
     for (const owner of ['own', 'outsider'] as const) for (const given of ['submitted', 'scheduled'] as const) slots.push(await newOrder(market, owner, given));
   }
 }, 120_000);

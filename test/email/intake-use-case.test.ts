@@ -12,10 +12,9 @@ import { DynamoDocumentStore } from '../../shared/adapters/dynamo/document-store
 import { DynamoInboundEmailStore } from '../../shared/adapters/dynamo/inbound-email-store.ts';
 import { DynamoWebhookStore } from '../../shared/adapters/dynamo/webhook-store.ts';
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.ts';
-import { MailparserMimeParser } from '../../shared/adapters/email/mime.ts';
 import type { IntakeDeps } from '../../shared/app/context.ts';
 import type { Caller, InboundEmailRecord, InboundEmailStore, Repository } from '../../shared/app/ports.ts';
-import { createAccount, recordCallActivity } from '../../shared/app/use-cases/accounts.ts';
+import { createAccount } from '../../shared/app/use-cases/accounts.ts';
 import { createCarrier } from '../../shared/app/use-cases/carriers.ts';
 import { createPortIn, recordCarrierEvent, signPortIn, submitPortIn } from '../../shared/app/use-cases/port-ins.ts';
 import {
@@ -30,9 +29,9 @@ import type { ReceiptVerdicts } from '../../shared/rules/email/types.ts';
 import type { Market, PortInEvent, PortInOrder } from '../../shared/rules/types.ts';
 import { startLocalS3, type LocalS3 } from '../../local/s3.ts';
 import { newSesMessageId } from '../../local/aws/ses-receipt.ts';
-import { CapturingBus, CapturingMailer, CapturingVoice, CapturingWebhooks } from '../schedule/support.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { BIG_ATTACHMENT, CARRIERS, CUSTOMERS, EMAIL_FIXTURES, NUMBERS, OTHER_NUMBERS, bigAttachmentMessage, loadFixture, type EmailFixture } from './fixtures.ts';
+import { corpusAccount, intakeTestDeps } from './world.ts';
 
 // ---- raw messages ------------------------------------------------------------------------------------
 
@@ -123,24 +122,9 @@ beforeAll(async () => {
   s3Dir = mkdtempSync(join(tmpdir(), 'portdesk-intake-s3-'));
   s3 = await startLocalS3({ port: 0, dataDir: s3Dir, buckets: [BUCKET] });
   blobs = new S3BlobStore({ bucket: BUCKET, endpoint: s3.endpoint, region: 'ap-southeast-2' });
-  deps = {
-    repository: table.repository,
-    webhookStore: new DynamoWebhookStore(table.client, table.tableName),
-    clock: { now: () => new Date(now.getTime()) },
-    services: {
-      workflow: null,
-      mailer: new CapturingMailer(),
-      bus: new CapturingBus(),
-      webhooks: new CapturingWebhooks(),
-      voice: new CapturingVoice(),
-      settings: { operatorEmail: null, publicBaseUrl: 'https://api.portdesk.test', allowHttpWebhooks: false },
-    },
-    inboundEmails: new DynamoInboundEmailStore(table.client, table.tableName),
-    documents: new DynamoDocumentStore(table.client, table.tableName),
-    blobs,
-    mime: new MailparserMimeParser(),
+  deps = intakeTestDeps(table, blobs, { now: () => new Date(now.getTime()) }, {
     intake: { address: 'porting@portdesk.test', maxMessageBytes: 1_000_000, maxAttempts: 3 },
-  };
+  });
   telstraId = (await createCarrier(deps, { name: 'Telstra Wholesale', emailDomains: ['telstra.example'] })).id;
   optusId = (await createCarrier(deps, { name: 'Optus Wholesale', emailDomains: ['optus.example'] })).id;
   accountId = (
@@ -811,7 +795,6 @@ describe('helpers', () => {
 
 // ---- the fixture corpus ----------------------------------------------------------------------------------------------
 
-const CURRENCY: Record<Market, 'AUD' | 'GBP' | 'EUR'> = { AU: 'AUD', GB: 'GBP', FR: 'EUR' };
 const ADDRESS = {
   AU: { line1: '1 Queen Street', locality: 'Brisbane', region: 'QLD', postcode: '4000', country: 'AU' },
   GB: { line1: '1 High Street', locality: 'London', postcode: 'EC1A 1AA', country: 'GB' },
@@ -837,25 +820,10 @@ async function corpusWorld(f: Pick<EmailFixture, 'market' | 'sentAt' | 'orders' 
   for (const market of ['AU', 'GB', 'FR'] as const) carrierIds[market] = (await createCarrier(d, { ...CARRIERS[market] })).id;
   const market = f.market;
   const customer = CUSTOMERS[market];
-  const currency = CURRENCY[market];
-  const account = await createAccount(d, {
-    name: customer.accountName,
-    market,
-    adminEmail: customer.email,
-    plan: {
-      active: true,
-      portingEnabled: true,
-      monthlyFee: { currency, amountMinor: 3000 },
-      ...(market === 'AU' ? { portingFees: { standard: { currency, amountMinor: 3000 }, complex: { currency, amountMinor: 9000 } } } : {}),
-    },
-  });
-  if (market === 'GB') {
-    await recordCallActivity(d, OPERATOR, account.id, { direction: 'outbound', at: at.toISOString() });
-    await recordCallActivity(d, OPERATOR, account.id, { direction: 'inbound', at: at.toISOString() });
-  }
+  const accountId = await corpusAccount(d, OPERATOR, market, at);
   const newOrder = async (number: string) => {
     const created = await createPortIn(d, OPERATOR, {
-      accountId: account.id,
+      accountId,
       numbers: [{ number, lineType: 'pstn' }],
       carrierId: carrierIds[market]!,
       losingCarrierAccountNumber: 'ACC-2026',
