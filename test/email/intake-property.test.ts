@@ -44,7 +44,7 @@ const PASSED: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim
 const SETUP_AT = new Date('2026-11-01T00:00:00Z');
 /** Raw messages above this are quarantined unread: the larger mutations cross it, so both paths are taken. */
 const MAX_MESSAGE_BYTES = 1_000_000;
-/** A carrier no corpus message comes from: its orders must never change here. */
+/** A carrier no corpus message comes from: only generated mail from its own address may change its orders. */
 const OUTSIDER = { name: 'Outsider Telecom', emailDomains: ['outsider-telecom.example.test'] };
 const MARKETS: Market[] = ['AU', 'GB', 'FR'];
 /** The scheduled orders' transfer dates: the corpus's completions are dated these days. */
@@ -244,7 +244,9 @@ async function deliverAndCheck(raw: Buffer, verdicts: ReceiptVerdicts, receivedA
     if (order.version === slot.version) continue;
     expect(outcome.status, `order ${slot.orderId} (${slot.owner}, ${slot.market}) changed`).toBe('applied');
     expect(outcome.status === 'duplicate' ? null : outcome.orderId).toBe(slot.orderId);
-    expect(slot.owner).toBe('own');
+    // An outsider's order changes only by the outsider's own mail (the generated messages include its
+    // address as a sender): never by a corpus carrier's or a customer's.
+    if (slot.owner === 'outsider') expect(record!.from, 'only the outsider itself answers for its orders').toMatch(/@outsider-telecom\.example\.test$/);
     expect(domainOwnedBy(record!.from, slot.carrierDomains), `sender ${record!.from} owns ${slot.carrierDomains.join(', ')}`).toBe(true);
     expect(verdicts.virus === 'PASS' || verdicts.virus === 'GRAY' || verdicts.virus === 'DISABLED').toBe(true);
     expect(verdicts.spam).not.toBe('FAIL');
