@@ -7,6 +7,7 @@ import { findFreePort, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { countDynamoRequests, createDocumentClient } from '../shared/adapters/dynamo/client.ts';
 import { ensureTable } from '../shared/adapters/dynamo/create-table.ts';
 import { DynamoRepository } from '../shared/adapters/dynamo/repository.ts';
+import { DynamoDocumentStore } from '../shared/adapters/dynamo/document-store.ts';
 import { DynamoWebhookStore } from '../shared/adapters/dynamo/webhook-store.ts';
 import type { UseCaseDeps } from '../shared/app/context.ts';
 import { accountFacts } from '../shared/app/context.ts';
@@ -35,6 +36,13 @@ export async function benchDeadlineCheck(sizes: number[] = [1_000, 10_000, 100_0
     const deps: UseCaseDeps = {
       repository: new DynamoRepository(client, table, clock),
       webhookStore: new DynamoWebhookStore(client, table),
+      documents: new DynamoDocumentStore(client, table),
+      // The check reads and writes no files (its emails carry none).
+      blobs: {
+        put: async () => { throw new Error('the deadline check stores no files'); },
+        get: async () => { throw new Error('the deadline check reads no files'); },
+        downloadUrl: async () => { throw new Error('the deadline check links no files'); },
+      },
       clock,
       services: {
         workflow: null,

@@ -53,9 +53,22 @@ const services: Services = {
   },
 };
 
+// Created on first use: only functions that read or write files need the bucket (RAW_MAIL_BUCKET;
+// locally S3_ENDPOINT, or BLOB_ENDPOINT, points at the S3 stand-in).
+let blobStore: BlobStore | undefined;
+const blobStoreNow = (): BlobStore =>
+  (blobStore ??= s3BlobStoreFromEnv({ ...process.env, S3_ENDPOINT: process.env.S3_ENDPOINT || process.env.BLOB_ENDPOINT || undefined }));
+const blobs: BlobStore = {
+  put: (key, body, contentType) => blobStoreNow().put(key, body, contentType),
+  get: (key) => blobStoreNow().get(key),
+  downloadUrl: (key, expiresInSeconds) => blobStoreNow().downloadUrl(key, expiresInSeconds),
+};
+
 export const deps: UseCaseDeps = {
   repository: new DynamoRepository(client, tableName),
   webhookStore: new DynamoWebhookStore(client, tableName),
+  documents: new DynamoDocumentStore(client, tableName),
+  blobs,
   clock: serviceClock,
   services,
 };
@@ -83,17 +96,6 @@ const intakeSettings: IntakeSettings = {
   maxAttempts: positiveIntOr('PORTDESK_INTAKE_MAX_ATTEMPTS', 3),
 };
 
-// Created on first use: only the intake and the inbound-email routes need the bucket (RAW_MAIL_BUCKET;
-// locally S3_ENDPOINT, or BLOB_ENDPOINT, points at the S3 stand-in).
-let blobStore: BlobStore | undefined;
-const blobStoreNow = (): BlobStore =>
-  (blobStore ??= s3BlobStoreFromEnv({ ...process.env, S3_ENDPOINT: process.env.S3_ENDPOINT || process.env.BLOB_ENDPOINT || undefined }));
-const blobs: BlobStore = {
-  put: (key, body, contentType) => blobStoreNow().put(key, body, contentType),
-  get: (key) => blobStoreNow().get(key),
-  downloadUrl: (key, expiresInSeconds) => blobStoreNow().downloadUrl(key, expiresInSeconds),
-};
-
 /**
  * Everything the email intake needs but its MIME parser, which only the intake function creates
  * (functions/email/intake.ts): mailparser stays out of the API bundles.
@@ -101,7 +103,5 @@ const blobs: BlobStore = {
 export const inboxDeps: Omit<IntakeDeps, 'mime'> = {
   ...deps,
   inboundEmails: new DynamoInboundEmailStore(client, tableName),
-  documents: new DynamoDocumentStore(client, tableName),
-  blobs,
   intake: intakeSettings,
 };

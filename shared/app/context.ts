@@ -23,15 +23,17 @@ export interface UseCaseDeps {
   repository: Repository;
   /** Customers' webhook endpoints (same table, own adapter). */
   webhookStore: WebhookStore;
+  /** Orders' documents (LOAs, bill copies, email attachments): descriptions in the table... */
+  documents: DocumentStore;
+  /** ...and the files themselves (S3). */
+  blobs: BlobStore;
   clock: Clock;
   services: Services;
 }
 
-/** What the email intake needs on top: its message store, documents, blobs and the MIME parser. */
+/** What the email intake needs on top: its message store and the MIME parser. */
 export interface IntakeDeps extends UseCaseDeps {
   inboundEmails: InboundEmailStore;
-  documents: DocumentStore;
-  blobs: BlobStore;
   mime: MimeParser;
   intake: IntakeSettings;
 }

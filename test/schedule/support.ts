@@ -5,6 +5,8 @@
 // in bulk, through the rules (createDraft → decide) with each decision saved in turn.
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { countDynamoRequests, type DynamoRequestCounter } from '../../shared/adapters/dynamo/client.ts';
+import { DynamoDocumentStore } from '../../shared/adapters/dynamo/document-store.ts';
+import { createTestBucket } from '../support/blobs.ts';
 import { DynamoWebhookStore } from '../../shared/adapters/dynamo/webhook-store.ts';
 import { accountFacts, type UseCaseDeps } from '../../shared/app/context.ts';
 import type {
@@ -119,6 +121,8 @@ export async function createHarness(): Promise<Harness> {
   const deps: UseCaseDeps = {
     repository: table.repository,
     webhookStore: new DynamoWebhookStore(table.client, table.tableName),
+    documents: new DynamoDocumentStore(table.client, table.tableName),
+    blobs: (await createTestBucket()).blobs,
     clock,
     services: {
       workflow: engine,

@@ -3,6 +3,7 @@
 import { inject } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { createTestBucket } from './blobs.ts';
 import { createLocalServer } from '../../local/http-server.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client.ts';
 import { ensureTable } from '../../shared/adapters/dynamo/create-table.ts';
@@ -33,7 +34,10 @@ export interface TestApi {
 export async function startTestApi(): Promise<TestApi> {
   const tableName = `portdesk-test-${randomUUID().slice(0, 8)}`;
   const endpoint = inject('dynamoEndpoint');
+  const files = await createTestBucket();
   Object.assign(process.env, {
+    S3_ENDPOINT: files.endpoint,
+    RAW_MAIL_BUCKET: files.bucket,
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     AWS_REGION: 'ap-southeast-2',

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { createAwsStandInServer } from '../../local/aws/server.ts';
 import { createEventBridgeStandIn } from '../../local/aws/eventbridge.ts';
 import { EventBridgeBus } from '../../shared/adapters/aws/eventbridge-bus.ts';
+import { DynamoDocumentStore } from '../../shared/adapters/dynamo/document-store.ts';
+import { createTestBucket } from '../support/blobs.ts';
 import { DynamoWebhookStore } from '../../shared/adapters/dynamo/webhook-store.ts';
 import { HttpWebhookSender } from '../../shared/adapters/http/webhook-sender.ts';
 import type { UseCaseDeps } from '../../shared/app/context.ts';
@@ -99,6 +101,8 @@ export async function createHarness(options: { workflow?: boolean } = {}): Promi
   const deps = {
     repository: table.repository,
     webhookStore: new DynamoWebhookStore(table.client, table.tableName),
+    documents: new DynamoDocumentStore(table.client, table.tableName),
+    blobs: (await createTestBucket()).blobs,
     clock: { now: () => new Date(now) },
     services: {
       workflow: options.workflow === false ? null : engine,
