@@ -51,7 +51,7 @@ export async function benchDeadlineCheck(sizes: number[] = [1_000, 10_000, 100_0
         bus: { publish: async () => undefined },
         webhooks: { post: async () => ({ status: 204 }) },
         voice: { placeTestCall: async () => ({ answered: true, detail: 'bench' }) },
-        settings: { operatorEmail: 'operator@example.test', publicBaseUrl: 'http://127.0.0.1:3000', allowHttpWebhooks: false },
+        settings: { providerName: 'PortDesk', operatorEmail: 'operator@example.test', publicBaseUrl: 'http://127.0.0.1:3000', allowHttpWebhooks: false },
       },
     };
     const account: AccountRecord = {
@@ -99,8 +99,10 @@ export async function benchDeadlineCheck(sizes: number[] = [1_000, 10_000, 100_0
         ctx,
         facts,
       ).order;
-      const submitted = decide(draft, { type: 'submit', facts }, ctx).order;
-      return { ...decide(submitted, { type: 'sign', signerName: 'Bench Signer' }, ctx).order, version: 1 };
+      const signing = { id: `sig_${serial}`, tokenHash: `hash-${serial}`, signerEmail: 'signer@example.test', documentId: `doc_${serial}` };
+      const submitted = decide(draft, { type: 'submit', facts, signing }, ctx).order;
+      const sign = { type: 'sign', signerName: 'Bench Signer', channel: 'api', requestId: signing.id, documentSha256: '0'.repeat(64), signedDocumentId: `doc_signed_${serial}`, ip: null, userAgent: null } as const;
+      return { ...decide(submitted, sign, ctx).order, version: 1 };
     };
     const save = async (count: number, at: Date) => {
       let next = 0;

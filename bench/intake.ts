@@ -129,7 +129,7 @@ export async function benchIntake(): Promise<void> {
         bus: { publish: async () => undefined },
         webhooks: { post: async () => ({ status: 204 }) },
         voice: { placeTestCall: async () => ({ answered: true, detail: 'bench' }) },
-        settings: { operatorEmail: 'operator@example.test', publicBaseUrl: 'http://127.0.0.1:3000', allowHttpWebhooks: false },
+        settings: { providerName: 'PortDesk', operatorEmail: 'operator@example.test', publicBaseUrl: 'http://127.0.0.1:3000', allowHttpWebhooks: false },
       },
       inboundEmails: new DynamoInboundEmailStore(client, table),
       documents: new DynamoDocumentStore(client, table),

@@ -42,18 +42,19 @@ export class PortDeskStack extends Stack {
       outbox: this.messaging,
       voicePlatformUrl: setting('voicePlatformUrl', 'https://voice.example.com/api'),
     });
-    this.httpApi = new PortDeskHttpApi(this, 'HttpApi', {
-      table: this.data.table,
-      // Every route that writes an order delivers its outbox at once (emails, bus events, workflow signals).
-      grantWriter: (fn) => this.messaging.grantOutbox(fn),
-    });
-
     // The porting mailbox: SES stores what it receives in S3 and hands it to the intake function,
     // which delivers its outbox like any writer (messaging's grant, given inside the construct).
     this.emailIntake = new PortDeskEmailIntake(this, 'EmailIntake', {
       table: this.data.table,
       messaging: this.messaging,
       intakeAddress: setting('intakeAddress', this.messaging.senderAddress),
+    });
+    this.httpApi = new PortDeskHttpApi(this, 'HttpApi', {
+      table: this.data.table,
+      // Every route that writes an order delivers its outbox at once (emails, bus events, workflow signals).
+      grantWriter: (fn) => this.messaging.grantOutbox(fn),
+      // Order documents live in the intake's bucket, under documents/.
+      grantFiles: (fn, access) => this.emailIntake.grantDocuments(fn, access),
     });
     // The routes that show a received message link to its raw message and attachments (presigned
     // with their own role); the list shows neither. The apply route writes orders, so it already
@@ -64,6 +65,11 @@ export class PortDeskStack extends Stack {
     }
 
     this.schedules = new PortDeskSchedules(this, 'Schedules', { table: this.data.table, messaging: this.messaging });
+    // Emails to carriers attach the signed LOA and bill copies, read when the email is sent: by the
+    // submission step, and by the dispatcher when it retries.
+    const attaches = 'Carrier emails attach order documents (documents/<order id>/<document id>, ids made per document), read when sent: s3:GetObject on that prefix only.';
+    this.emailIntake.grantDocuments(this.workflow.functions.submitToCarrier, 'read', attaches);
+    this.emailIntake.grantDocuments(this.schedules.outboxDispatch, 'read', attaches);
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the PortDesk HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'The single DynamoDB table' });

@@ -32,7 +32,7 @@ let voice: VoicePlatform | undefined;
 const services: Services = {
   // STATE_MACHINE_ARN unset (API-only tests): no workflow; orders stay where the API leaves them.
   workflow: sfnWorkflowFromEnv(process.env),
-  mailer: { send: (email) => (mailer ??= sesMailerFromEnv(process.env)).send(email) },
+  mailer: { send: (email) => (mailer ??= sesMailerFromEnv(process.env, blobs)).send(email) },
   bus: {
     publish: (events) =>
       (bus ??= new EventBridgeBus({
@@ -47,6 +47,7 @@ const services: Services = {
       (voice ??= new HttpVoicePlatform({ baseUrl: requireEnv('VOICE_PLATFORM_URL'), authorization: process.env.VOICE_PLATFORM_TOKEN || undefined })).placeTestCall(e164),
   },
   settings: {
+    providerName: envOr('PORTDESK_PROVIDER_NAME', 'PortDesk'),
     operatorEmail: process.env.PORTDESK_OPERATOR_EMAIL || null,
     publicBaseUrl: envOr('PUBLIC_BASE_URL', 'http://127.0.0.1:3000'),
     allowHttpWebhooks: process.env.PORTDESK_ALLOW_HTTP_WEBHOOKS === '1',

@@ -242,7 +242,7 @@ export class PortDeskEmailIntake extends Construct {
    * carries the signer's rights) and tells it where they are (RAW_MAIL_BUCKET, DOCUMENTS_BUCKET).
    */
   grantDownloads(fn: PortDeskFunction): void {
-    // Raw messages only: no route hands out document links yet (the documents API will grant documents/*).
+    // Raw messages only: the routes that show documents get documents/* through grantDocuments.
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${RAW_MAIL_PREFIX}*`)] }));
     this.acknowledgeObjectPrefixes(fn, {
       [RAW_MAIL_PREFIX]: 'Download links to raw messages (inbound/<SES message id>) are presigned with this role: s3:GetObject on that prefix only.',
@@ -250,6 +250,23 @@ export class PortDeskEmailIntake extends Construct {
     fn.addEnvironment('RAW_MAIL_BUCKET', this.bucket.bucketName);
     fn.addEnvironment('DOCUMENTS_BUCKET', this.bucket.bucketName);
     fn.addEnvironment('RAW_MAIL_PREFIX', RAW_MAIL_PREFIX);
+  }
+
+  /**
+   * Lets a function use order documents (`documents/` only) and tells it the bucket (RAW_MAIL_BUCKET):
+   * `read` gets them (its presigned download links carry its rights), `write` also stores them.
+   */
+  grantDocuments(fn: PortDeskFunction, access: 'read' | 'write', why?: string): void {
+    const actions = access === 'write' ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'];
+    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.bucket.arnForObjects(`${DOCUMENTS_PREFIX}*`)] }));
+    this.acknowledgeObjectPrefixes(fn, {
+      [DOCUMENTS_PREFIX]:
+        why ??
+        (access === 'write'
+          ? 'Order documents are stored under documents/<order id>/<document id> (ids made per document) and download links to them are presigned with this role: s3:GetObject and s3:PutObject on that prefix only.'
+          : 'Download links to order documents (documents/<order id>/<document id>, ids made per document) are presigned with this role: s3:GetObject on that prefix only.'),
+    });
+    fn.addEnvironment('RAW_MAIL_BUCKET', this.bucket.bucketName);
   }
 
   /** The cdk-nag finding a `<bucket arn>/<prefix>*` grant raises, acknowledged on the function's role with its reason. */

@@ -31,6 +31,11 @@ export interface PortDeskHttpApiProps {
    * SendTaskSuccess, STATE_MACHINE_ARN). Read-only routes get none of it.
    */
   grantWriter?: (fn: PortDeskFunction) => void;
+  /**
+   * The rights and settings of a route that uses order documents (its `files`: `read` presigns
+   * download links, `write` also stores files). Required when a route has `files`.
+   */
+  grantFiles?: (fn: PortDeskFunction, access: 'read' | 'write') => void;
 }
 
 /** A back office's traffic is modest: this caps cost and abuse; raise per route when needed. */
@@ -49,6 +54,13 @@ const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
 const REVIEWED_PUBLIC_ROUTES: Readonly<Record<string, string>> = {
   health: 'Liveness check for monitors: answers a constant status and reads no customer data.',
   openapi: 'The published API description (OpenAPI document): contains no customer data.',
+  // The signing page and its actions: whoever holds the emailed link is the signer.
+  ...Object.fromEntries(
+    ['signingPage', 'signingDocument', 'signWithLink', 'renewSigningLink'].map((id) => [
+      id,
+      "The signing link's secret is the credential: 256 random bits, of which only the SHA-256 is stored; a link expires after 7 days and is voided when the order is edited. The page shows only what the signer must see to sign.",
+    ]),
+  ),
 };
 
 /** Paths served only by the local runtime (test hooks); they never reach AWS. */
@@ -124,6 +136,10 @@ export class PortDeskHttpApi extends Construct {
         description: `${route.method} ${route.path}: ${route.summary}`,
       }).useTable(props.table, route.writes ? 'read-write' : 'read');
       if (route.writes) props.grantWriter?.(fn);
+      if (route.files) {
+        if (!props.grantFiles) throw new Error(`Route ${route.id} uses order documents: give grantFiles`);
+        props.grantFiles(fn, route.files);
+      }
       if (fn.timeout !== undefined && fn.timeout.toSeconds() > MAX_API_TIMEOUT.toSeconds()) {
         throw new Error(`Route ${route.id}: timeout above ${MAX_API_TIMEOUT.toSeconds()} s`);
       }

@@ -59,6 +59,8 @@ export interface Services {
 }
 
 export interface ServiceSettings {
+  /** PORTDESK_PROVIDER_NAME: the gaining provider's name as customers and carriers know it (the LOA names it). */
+  providerName: string;
   /** PORTDESK_OPERATOR_EMAIL: where overdue and exception emails go; null: none are sent. */
   operatorEmail: string | null;
   /** Base URL of the API as customers reach it (links in emails). */
@@ -68,7 +70,7 @@ export interface ServiceSettings {
 }
 
 /** Ids are a kind prefix plus 16 random base32 characters (80 bits): unguessable, URL- and email-subject-safe. */
-export function newId(prefix: 'acc' | 'car' | 'pin' | 'whk' | 'evt' | 'doc'): string {
+export function newId(prefix: 'acc' | 'car' | 'pin' | 'whk' | 'evt' | 'doc' | 'sig'): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   const bytes = randomBytes(16);
   let out = '';

@@ -4,7 +4,7 @@
 // carrier submissions to the carrier's porting desk) and gives each email a deterministic outbox
 // id, so a retried workflow step or a re-run check never sends the same email twice.
 import type { UseCaseDeps } from './context.ts';
-import type { AccountRecord, EmailMessage, OutboxItem } from './ports.ts';
+import type { AccountRecord, DocumentRecord, EmailAttachment, EmailMessage, OutboxItem } from './ports.ts';
 import { emailItem, enqueue } from './outbox.ts';
 import { composeNotification, orderReference, type NotificationInputs, type NotificationKind } from '../notifications/index.ts';
 import type { DeadlineNotice } from '../rules/port-in/deadline-check.ts';
@@ -15,6 +15,7 @@ import { zeroMoney } from '../rules/money.ts';
 import type { CancellationStage } from '../rules/fees.ts';
 import type { Money, PortInEvent, PortInOrder } from '../rules/types.ts';
 import { logger } from './logger.ts';
+import { TransientError } from './use-cases/workflow.ts';
 
 /** What the workflow tells about an order (its Notify steps and submission step). */
 export type OrderNotice =
@@ -28,9 +29,48 @@ export type OrderNotice =
 
 const links = (deps: UseCaseDeps) => ({ order: `${deps.services.settings.publicBaseUrl.replace(/\/$/, '')}/v1/port-ins` });
 
-function message(to: string[], kind: NotificationKind, input: NotificationInputs[typeof kind], reference?: string): EmailMessage {
+function message(
+  to: string[],
+  kind: NotificationKind,
+  input: NotificationInputs[typeof kind],
+  reference?: string,
+  attachments: EmailAttachment[] = [],
+): EmailMessage {
   const composed = composeNotification(kind, input as never);
-  return { to, ...composed, ...(reference ? { reference } : {}) };
+  return { to, ...composed, ...(reference ? { reference } : {}), ...(attachments.length > 0 ? { attachments } : {}) };
+}
+
+const attachmentOf = (document: DocumentRecord): EmailAttachment => ({
+  filename: document.filename,
+  contentType: document.contentType,
+  blobKey: document.blobKey,
+});
+
+/**
+ * The signed Letter of Authority of a signed order; null when the order is not signed. A signature
+ * whose document is missing is an inconsistency the carrier must not see: it throws (TransientError,
+ * so the workflow step retries, then records an exception for the operator).
+ */
+export async function signedLoaDocument(deps: UseCaseDeps, order: PortInOrder): Promise<DocumentRecord | null> {
+  const signature = order.signature;
+  if (!signature) return null;
+  const document = await deps.documents.getDocument(order.id, signature.signedDocumentId);
+  if (!document) {
+    throw new TransientError(`Order ${order.id} is signed but its signed Letter of Authority (document ${signature.signedDocumentId}) is missing`);
+  }
+  return document;
+}
+
+/** The order's bill copies, oldest first as stored: the losing carrier checks them against its records. */
+async function billCopies(deps: UseCaseDeps, orderId: string): Promise<DocumentRecord[]> {
+  const bills: DocumentRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await deps.documents.listDocuments(orderId, { cursor, limit: 100 });
+    bills.push(...page.items.filter((d) => d.kind === 'bill_copy'));
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return bills;
 }
 
 const customerAddress = (order: PortInOrder, account: AccountRecord): string => order.details.submitterEmail ?? account.adminEmail;
@@ -93,7 +133,11 @@ async function buildOrderEmail(deps: UseCaseDeps, order: PortInOrder, notice: Or
     if (!carrier?.portingEmail) return null;
     const kind = order.rejectionCount > 0 ? 'carrier_resubmission' : 'carrier_submission';
     const account = await deps.repository.getAccount(order.accountId);
-    return message([carrier.portingEmail], kind, { ...base, carrier: { id: carrier.id, name: carrier.name }, accountName: account?.name }, ref);
+    const loa = await signedLoaDocument(deps, order);
+    const bills = await billCopies(deps, order.id);
+    const attached = { signedLoa: loa?.filename ?? null, billCopies: bills.map((b) => b.filename) };
+    const input = { ...base, carrier: { id: carrier.id, name: carrier.name }, accountName: account?.name, attached };
+    return message([carrier.portingEmail], kind, input, ref, [...(loa ? [loa] : []), ...bills].map(attachmentOf));
   }
   const account = await deps.repository.getAccount(order.accountId);
   if (!account) throw new Error(`Order ${order.id} belongs to a missing account`);

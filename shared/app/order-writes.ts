@@ -5,7 +5,7 @@
 import type { Decision } from '../rules/port-in/order.ts';
 import type { PortInOrder } from '../rules/types.ts';
 import type { UseCaseDeps } from './context.ts';
-import type { OutboxItem } from './ports.ts';
+import type { DocumentRecord, OutboxItem } from './ports.ts';
 import { busEventsFor } from './events.ts';
 import { deliverAll, newOutboxItem } from './outbox.ts';
 import { signalFor } from './use-cases/workflow.ts';
@@ -31,13 +31,20 @@ export function workflowItems(deps: UseCaseDeps, before: PortInOrder | null, aft
 }
 
 /**
- * Writes `decision` (made from `before`) with its outbox. Throws what saveOrder throws (conflicts,
+ * Writes `decision` (made from `before`) with its outbox and the descriptions of the documents it
+ * produced (their files are stored before). Throws what saveOrder throws (conflicts,
  * concurrent modification): nothing was written then. After a successful write nothing throws.
  */
-export async function saveDecision(deps: UseCaseDeps, before: PortInOrder | null, decision: Decision, emails: OutboxItem[] = []): Promise<void> {
+export async function saveDecision(
+  deps: UseCaseDeps,
+  before: PortInOrder | null,
+  decision: Decision,
+  emails: OutboxItem[] = [],
+  documents: DocumentRecord[] = [],
+): Promise<void> {
   const now = deps.clock.now();
   const outbox = [...workflowItems(deps, before, decision.order, now), ...busEventItems(decision.order, decision, now), ...emails];
-  await deps.repository.saveOrder({ ...decision, expectedVersion: before?.version ?? null, outbox });
+  await deps.repository.saveOrder({ ...decision, expectedVersion: before?.version ?? null, outbox, documents });
   try {
     await deliverAll(deps, outbox);
   } catch (error) {

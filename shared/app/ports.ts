@@ -89,6 +89,8 @@ export interface OrderChange {
   activate: { accountId: string; numbers: string[] } | null;
   /** Messages to deliver once the change is stored, written in the same transaction (transactional outbox). */
   outbox?: OutboxItem[];
+  /** Documents the change produced (e.g. the LOA), described in the same transaction; their files are stored before. */
+  documents?: DocumentRecord[];
 }
 
 export type PortInOrderSummary = PortInOrder & { lineCount: number };
@@ -131,6 +133,15 @@ export interface EmailMessage {
   html: string;
   /** Our own Message-ID-safe reference, e.g. `PD-pin_...`: carriers' replies keep it. */
   reference?: string;
+  /** Files to attach, by reference: the mailer reads them from the blob store when it sends (an
+   * outbox item stays small however big the file). */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  blobKey: string;
 }
 
 /** A versioned domain event as published on the EventBridge bus (schema: schemas/events/). */
@@ -226,6 +237,11 @@ export interface BlobStore {
   /** A time-limited URL to download the object (pre-signed in AWS). */
   downloadUrl(key: string, expiresInSeconds: number): Promise<string>;
 }
+
+/** Documents' files live under this prefix of the blob store (the bucket grants name it). */
+export const DOCUMENTS_PREFIX = 'documents/';
+/** Where a document's file is kept: every writer of documents uses this. */
+export const documentBlobKey = (orderId: string, documentId: string): string => `${DOCUMENTS_PREFIX}${orderId}/${documentId}`;
 
 export type DocumentKind = 'loa_unsigned' | 'loa_signed' | 'bill_copy' | 'other';
 

@@ -33,6 +33,10 @@ export interface ApiRequest<R extends string> {
   query: QueryOf<R>;
   params: Record<string, string>;
   headers: Record<string, string | undefined>;
+  /** The body's bytes as sent (decoded from base64 when API Gateway encoded it): routes without a body schema read it themselves (uploads). */
+  rawBody: Buffer;
+  /** Where the request came from, as API Gateway saw it (signatures record it in their audit trail). */
+  client: { ip: string | null; userAgent: string | null };
   caller: Caller;
 }
 
@@ -45,6 +49,7 @@ export interface ApiResult {
 interface Internal extends Record<string, unknown> {
   caller: Caller;
   body: unknown;
+  rawBody: Buffer;
   query: unknown;
   idempotency: { scope: string; key: string } | null;
 }
@@ -74,6 +79,8 @@ export function apiHandler<R extends string>(
         query: internal.query as QueryOf<R>,
         params: (event.pathParameters ?? {}) as Record<string, string>,
         headers: event.headers,
+        rawBody: internal.rawBody,
+        client: { ip: event.requestContext.http?.sourceIp || null, userAgent: event.requestContext.http?.userAgent || null },
         caller: internal.caller,
       });
       return json(result.status, result.body, result.headers);
@@ -94,6 +101,7 @@ function freshInternal(request: Request): void {
   (request.context as unknown as { internal: Internal }).internal = {
     caller: undefined as unknown as Caller,
     body: undefined,
+    rawBody: Buffer.alloc(0),
     query: undefined,
     idempotency: null,
   };
@@ -158,9 +166,10 @@ function parseRequest(route: RouteSpec): MiddlewareObj<ApiEvent, ApiResponse, Er
       const internal = internalOf(request);
       const event = request.event;
       if (schemas.query) internal.query = check(schemas.query, event.queryStringParameters ?? {}, 'query');
+      internal.rawBody = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
       if (schemas.body) {
-        const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-        if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
+        const raw = internal.rawBody.toString('utf8');
+        if (internal.rawBody.byteLength > MAX_BODY_BYTES) {
           throw new HttpError(413, 'body_too_large', `Send at most ${MAX_BODY_BYTES} bytes of JSON; split large orders.`);
         }
         const type = event.headers['content-type'] ?? '';

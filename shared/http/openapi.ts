@@ -2,7 +2,7 @@
 // Schema output is draft 2020-12, which OpenAPI 3.1 uses as is).
 import * as z from 'zod';
 import { ROUTES } from './routes.ts';
-import { ROUTE_SCHEMAS } from './schemas.ts';
+import { FORM_SCHEMAS, ROUTE_SCHEMAS } from './schemas.ts';
 
 const PROBLEM = {
   type: 'object',
@@ -47,8 +47,10 @@ function refOrInline(schema: z.ZodType): unknown {
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) {
+  // Page routes (the signing page) answer HTML to people: they are not part of the JSON API.
+  for (const route of ROUTES.filter((r) => r.kind !== 'page')) {
     const schemas = (ROUTE_SCHEMAS as Record<string, { body?: z.ZodType; query?: z.ZodType }>)[route.id] ?? {};
+    const form = (FORM_SCHEMAS as Record<string, z.ZodType>)[route.id];
     const parameters: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
@@ -78,15 +80,17 @@ export function openApiDocument() {
       security: route.access === 'public' ? [] : [{ apiKey: [] }],
       'x-portdesk-roles': route.access,
       responses: {
-        [route.id.startsWith('create') ? '201' : '200']: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        [route.id.startsWith('create') || route.id.startsWith('upload') ? '201' : '200']: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
         ...(route.access === 'public'
           ? {}
           : { '401': { description: 'No API key' }, '403': problem('This role may not use the route') }),
         '400': problem('The request does not match the schema'),
         ...(route.path.includes('{id}') ? { '404': problem('Not found, or not visible to this key') } : {}),
         ...(route.writes ? { '409': problem('Conflicts with the current state'), '422': problem('Breaks a business rule') } : {}),
+        ...(form ? { '413': problem('The file is too large'), '415': problem('Not multipart/form-data, or a file type that is not accepted') } : {}),
       },
     };
+    if (form) operation.requestBody = { required: true, content: { 'multipart/form-data': { schema: refOrInline(form) } } };
     if (schemas.body) {
       operation.requestBody = {
         required: true,

@@ -16,6 +16,10 @@ export interface RouteSpec {
   access: readonly Role[] | 'public';
   /** Whether the handler writes to the table (drives least-privilege grants). */
   writes: boolean;
+  /** Files it touches in the blob store's documents/ prefix (drives the bucket grants); none when absent. */
+  files?: 'read' | 'write';
+  /** 'page': an HTML page for people (the signing page), outside the JSON API and its OpenAPI document. */
+  kind?: 'page';
   summary: string;
 }
 
@@ -42,9 +46,13 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'createPortIn', method: 'POST', path: '/v1/port-ins', handler: 'api/port-ins/create', access: CUSTOMER_SIDE, writes: true, summary: 'Create a port-in order (draft) with validation and quote' },
   { id: 'listPortIns', method: 'GET', path: '/v1/port-ins', handler: 'api/port-ins/list', access: ALL, writes: false, summary: 'List port-in orders' },
   { id: 'getPortIn', method: 'GET', path: '/v1/port-ins/{id}', handler: 'api/port-ins/get', access: ALL, writes: false, summary: 'Read a port-in order' },
-  { id: 'updatePortIn', method: 'PATCH', path: '/v1/port-ins/{id}', handler: 'api/port-ins/update', access: CUSTOMER_SIDE, writes: true, summary: 'Edit a draft or rejected order (JSON merge patch)' },
-  { id: 'submitPortIn', method: 'POST', path: '/v1/port-ins/{id}/submit', handler: 'api/port-ins/submit', access: CUSTOMER_SIDE, writes: true, summary: 'Submit the order: validation, porting fees charged' },
-  { id: 'signPortIn', method: 'POST', path: '/v1/port-ins/{id}/signature', handler: 'api/port-ins/sign', access: CUSTOMER_SIDE, writes: true, summary: 'Sign the Letter of Authority' },
+  { id: 'updatePortIn', method: 'PATCH', path: '/v1/port-ins/{id}', handler: 'api/port-ins/update', access: CUSTOMER_SIDE, writes: true, files: 'write', summary: 'Edit a draft or rejected order (JSON merge patch); a signed rejected order needs a new signature' },
+  { id: 'submitPortIn', method: 'POST', path: '/v1/port-ins/{id}/submit', handler: 'api/port-ins/submit', access: CUSTOMER_SIDE, writes: true, files: 'write', summary: 'Submit the order: validation, porting fees charged, the LOA sent for signature' },
+  { id: 'signPortIn', method: 'POST', path: '/v1/port-ins/{id}/signature', handler: 'api/port-ins/sign', access: CUSTOMER_SIDE, writes: true, files: 'write', summary: 'Sign the Letter of Authority (for clients with their own signing flow; the emailed link does the same)' },
+  { id: 'requestSignature', method: 'POST', path: '/v1/port-ins/{id}/signing-requests', handler: 'api/port-ins/request-signature', access: CUSTOMER_SIDE, writes: true, files: 'write', summary: 'Email the signer a new signing link (the previous link stops working)' },
+  { id: 'listPortInDocuments', method: 'GET', path: '/v1/port-ins/{id}/documents', handler: 'api/port-ins/documents/list', access: ALL, writes: false, files: 'read', summary: "The order's documents (LOAs, bill copies) with download links" },
+  { id: 'uploadPortInDocument', method: 'POST', path: '/v1/port-ins/{id}/documents', handler: 'api/port-ins/documents/upload', access: CUSTOMER_SIDE, writes: true, files: 'write', summary: 'Upload a bill copy or other document (PDF, PNG, JPEG)' },
+  { id: 'getPortInDocument', method: 'GET', path: '/v1/port-ins/{id}/documents/{documentId}', handler: 'api/port-ins/documents/get', access: ALL, writes: false, files: 'read', summary: 'One document with a download link' },
   { id: 'postCarrierEvent', method: 'POST', path: '/v1/port-ins/{id}/carrier-events', handler: 'api/port-ins/carrier-event', access: ['operator', 'carrier'], writes: true, summary: "Record the losing carrier's answer" },
   { id: 'resubmitPortIn', method: 'POST', path: '/v1/port-ins/{id}/resubmit', handler: 'api/port-ins/resubmit', access: CUSTOMER_SIDE, writes: true, summary: 'Resubmit a rejected order' },
   { id: 'cancelPortIn', method: 'POST', path: '/v1/port-ins/{id}/cancel', handler: 'api/port-ins/cancel', access: CUSTOMER_SIDE, writes: true, summary: 'Cancel the order and charge the cancellation fee' },
@@ -60,6 +68,12 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'getInboundEmail', method: 'GET', path: '/v1/inbound-emails/{id}', handler: 'api/inbound-emails/get', access: BACK_OFFICE, writes: false, summary: 'Read a received message: headers, text, attachments, reason, link to the raw message' },
   { id: 'applyInboundEmail', method: 'POST', path: '/v1/inbound-emails/{id}/apply', handler: 'api/inbound-emails/apply', access: BACK_OFFICE, writes: true, summary: "Apply an operator's reading of a quarantined message to an order" },
   { id: 'dismissInboundEmail', method: 'POST', path: '/v1/inbound-emails/{id}/dismiss', handler: 'api/inbound-emails/dismiss', access: BACK_OFFICE, writes: true, summary: 'Close a quarantined message without applying it' },
+
+  // The signing page: the emailed link's secret is the credential (public to API Gateway).
+  { id: 'signingPage', method: 'GET', path: '/sign/{token}', handler: 'pages/signing/view', access: 'public', writes: false, kind: 'page', summary: 'The Letter of Authority signing page' },
+  { id: 'signingDocument', method: 'GET', path: '/sign/{token}/document', handler: 'pages/signing/document', access: 'public', writes: false, files: 'read', kind: 'page', summary: 'The LOA the link is for (PDF; the signed one once signed)' },
+  { id: 'signWithLink', method: 'POST', path: '/sign/{token}', handler: 'pages/signing/sign', access: 'public', writes: true, files: 'write', kind: 'page', summary: 'Sign from the signing page (form post)' },
+  { id: 'renewSigningLink', method: 'POST', path: '/sign/{token}/renew', handler: 'pages/signing/renew', access: 'public', writes: true, files: 'write', kind: 'page', summary: 'Email the signer a fresh link after this one expired' },
 ];
 
 /** The Lambda authorizer's handler module. */

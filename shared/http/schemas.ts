@@ -203,6 +203,19 @@ export const DismissInboundEmailBody = z
   .object({ reason: text(1000).meta({ description: 'Why nothing is applied (kept with the message)' }) })
   .meta({ id: 'DismissInboundEmail' });
 
+/** Kinds of document a customer uploads (the LOAs are written by the signing code). */
+export const UPLOAD_KINDS = ['bill_copy', 'other'] as const;
+
+/** The upload form (multipart/form-data): documents the request body in OpenAPI and checks its text fields. */
+export const UploadDocumentForm = z
+  .object({
+    file: z.file().meta({
+      description: 'The document: PDF, PNG or JPEG (decided from its content, not its name), at most 4 MiB; executables are refused whatever their name',
+    }),
+    kind: z.enum(UPLOAD_KINDS).default('bill_copy').meta({ description: 'bill_copy (default): a recent bill from the losing carrier; other: anything else' }),
+  })
+  .meta({ id: 'UploadDocument' });
+
 export type CreateAccountInput = z.infer<typeof CreateAccountBody>;
 export type CreatePortInInput = z.infer<typeof CreatePortInBody>;
 export type PortInFieldsInput = z.infer<typeof PortInFields>;
@@ -228,6 +241,7 @@ export const ROUTE_SCHEMAS = {
   resubmitPortIn: { body: EmptyBody },
   cancelPortIn: { body: CancelBody },
   listPortInEvents: { query: PageQuery },
+  listPortInDocuments: { query: PageQuery },
   createWebhook: { body: CreateWebhookBody },
   listWebhooks: { query: ListWebhooksQuery },
   listWebhookDeliveries: { query: PageQuery },
@@ -235,3 +249,8 @@ export const ROUTE_SCHEMAS = {
   applyInboundEmail: { body: ApplyInboundEmailBody },
   dismissInboundEmail: { body: DismissInboundEmailBody },
 } satisfies Record<string, { body?: z.ZodType; query?: z.ZodType }>;
+
+/** Routes whose body is a multipart/form-data form (parsed by the route itself; see multipart.ts). */
+export const FORM_SCHEMAS = {
+  uploadPortInDocument: UploadDocumentForm,
+} satisfies Record<string, z.ZodType>;

@@ -16,6 +16,8 @@ export interface CarrierSubmissionEmailInput {
   carrier: { id: string; name: string };
   /** Our customer's account name (the gaining side's customer), when it differs from the account holder. */
   accountName?: string | null;
+  /** The files the email carries, by file name: the signed LOA (null: none) and the bill copies. */
+  attached?: { signedLoa: string | null; billCopies: string[] };
 }
 
 export function carrierSubmissionEmail(input: CarrierSubmissionEmailInput): ComposedEmail {
@@ -54,6 +56,8 @@ function carrierEmail(input: CarrierSubmissionEmailInput, resubmission: boolean)
         : `Hello ${carrier.name}, we request the port of ${numbers} to our network for the account holder ${holder}.`,
     },
   ];
+  const attachments = attachedNotice(input, style);
+  if (attachments) blocks.push(attachments);
   if (resubmission && rejection) {
     blocks.push({
       kind: 'notice',
@@ -83,6 +87,24 @@ function carrierEmail(input: CarrierSubmissionEmailInput, resubmission: boolean)
     ? `Demande de portabilité ${subjectReference(order.id)}${resubmission ? ' – nouvelle soumission corrigée' : ''} – ${numbers} – ${holder}`
     : `Port-in request ${subjectReference(order.id)}${resubmission ? ' – corrected resubmission' : ''} – ${numbers} – ${holder}`;
   return render({ style, subject, blocks, footer: orderFooter(ref, style.language) });
+}
+
+/** Says what is attached, so the porting desk knows the signed LOA and bill copies came with the request. */
+function attachedNotice(input: CarrierSubmissionEmailInput, style: EmailStyle): Block | null {
+  const loa = input.attached?.signedLoa ?? null;
+  const bills = input.attached?.billCopies ?? [];
+  if (loa === null && bills.length === 0) return null;
+  const fr = style.language === 'fr';
+  const billText = bills.length > 0 ? `${countOf(bills.length, fr ? 'copie de facture' : 'bill copy', fr ? 'copies de facture' : 'bill copies', style)} (${bills.join(', ')})` : '';
+  let text: string;
+  if (loa !== null) {
+    text = fr ? `Le mandat signé est joint (${loa})` : `The signed Letter of Authority is attached (${loa})`;
+    if (bills.length > 0) text += fr ? `, avec ${billText}` : `, with ${billText}`;
+    text += '.';
+  } else {
+    text = fr ? `Pièces jointes\u00a0: ${billText}.` : `Attached: ${billText}.`;
+  }
+  return { kind: 'notice', tone: 'info', label: fr ? 'Pièces jointes' : 'Attachments', text };
 }
 
 function summaryRows(input: CarrierSubmissionEmailInput, style: EmailStyle, holder: string): Array<readonly [string, string | string[]]> {

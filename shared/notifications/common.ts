@@ -84,6 +84,7 @@ const SERVICES: Readonly<Record<Language, Record<LineService, string>>> = {
 };
 
 export const lineTypeLabel = (type: LineType, language: Language): string => LINE_TYPES[language][type];
+export const serviceLabel = (service: LineService, language: Language): string => SERVICES[language][service];
 
 /** "PSTN", "ISDN with line hunt, EFTPOS": a line's type and the services on it. */
 export function lineLabel(line: Pick<PortInLine, 'lineType' | 'services'>, language: Language): string {

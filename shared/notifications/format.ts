@@ -40,10 +40,7 @@ export function styleFor(market: Market, language: Language = MARKET_LANGUAGE[ma
 
 // ---- HTML ---------------------------------------------------------------------------------------
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+export { escapeHtml } from '../html.ts';
 
 /** One line for a header (subject): control characters and line breaks become single spaces. */
 export const oneLine = (value: string): string =>

@@ -20,6 +20,7 @@ import {
 } from './customer.ts';
 import type { ComposedEmail } from './layout.ts';
 import { exceptionEmail, overdueEmail, type ExceptionEmailInput, type OverdueEmailInput } from './operator.ts';
+import { signingReminderEmail, signingRequestEmail, type SigningEmailInput } from './signing.ts';
 
 /** The input each kind of email needs (see each input type for what it holds). */
 export interface NotificationInputs {
@@ -35,6 +36,10 @@ export interface NotificationInputs {
   withdrawal: WithdrawalEmailInput;
   /** To the submitter (GB): late-transfer compensation has started to accrue. */
   compensation_started: CompensationStartedEmailInput;
+  /** To the account holder: sign the order's Letter of Authority (holds the signing link: never log it). */
+  signing_request: SigningEmailInput;
+  /** To the account holder: the Letter of Authority is still unsigned after 3 days (holds the signing link). */
+  signing_reminder: SigningEmailInput;
   /** To the operators: a live order is past its due date. */
   overdue: OverdueEmailInput;
   /** To the operators: a workflow step failed for good. */
@@ -51,7 +56,10 @@ export type NotificationKind = keyof NotificationInputs;
 
 export type Audience = 'customer' | 'operator' | 'account_admin' | 'carrier';
 
-/** Who each kind goes to; `containsSecrets`: the body holds the customer's PIN (never log it). */
+/**
+ * Who each kind goes to; `containsSecrets`: the body holds a credential, the customer's PIN or a link
+ * that acts for the customer (the signing link): never log its text or HTML.
+ */
 export const NOTIFICATION_KINDS: { readonly [K in NotificationKind]: { audience: Audience; containsSecrets: boolean } } = {
   rejection: { audience: 'customer', containsSecrets: false },
   transfer_date: { audience: 'customer', containsSecrets: false },
@@ -59,6 +67,8 @@ export const NOTIFICATION_KINDS: { readonly [K in NotificationKind]: { audience:
   cancellation: { audience: 'customer', containsSecrets: false },
   withdrawal: { audience: 'customer', containsSecrets: false },
   compensation_started: { audience: 'customer', containsSecrets: false },
+  signing_request: { audience: 'customer', containsSecrets: true },
+  signing_reminder: { audience: 'customer', containsSecrets: true },
   overdue: { audience: 'operator', containsSecrets: false },
   exception: { audience: 'operator', containsSecrets: false },
   termination_warning: { audience: 'account_admin', containsSecrets: false },
@@ -73,6 +83,8 @@ export const NOTIFICATIONS: { readonly [K in NotificationKind]: (input: Notifica
   cancellation: cancellationEmail,
   withdrawal: withdrawalEmail,
   compensation_started: compensationStartedEmail,
+  signing_request: signingRequestEmail,
+  signing_reminder: signingReminderEmail,
   overdue: overdueEmail,
   exception: exceptionEmail,
   termination_warning: terminationWarningEmail,
@@ -104,6 +116,7 @@ export type {
 export type { CarrierRef, ExceptionEmailInput, OverdueEmailInput } from './operator.ts';
 export type { TerminationWarningEmailInput } from './account.ts';
 export type { CarrierSubmissionEmailInput } from './carrier.ts';
+export type { SigningEmailInput, SigningReason } from './signing.ts';
 export {
   cancellationEmail,
   carrierResubmissionEmail,
@@ -113,6 +126,8 @@ export {
   exceptionEmail,
   overdueEmail,
   rejectionEmail,
+  signingReminderEmail,
+  signingRequestEmail,
   terminationWarningEmail,
   transferDateEmail,
   withdrawalEmail,

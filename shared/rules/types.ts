@@ -242,7 +242,10 @@ export interface PortInOrder {
    * order so that reading an order, with its live compensation, stays one request). */
   monthlyFee: Money;
   holdReason: 'activation_prerequisites' | null;
-  signature: { signerName: string; at: string } | null;
+  /** The account holder's signature of the current Letter of Authority; null until signed, and again after an edit voids it. */
+  signature: Signature | null;
+  /** Every request to sign this order's LOA, oldest first; the last one is the current one. */
+  signingRequests: SigningRequest[];
   /** Day we (last) submitted the order to the carrier, market time. */
   commencementDate: IsoDate | null;
   dueDate: IsoDate | null;
@@ -271,6 +274,45 @@ export interface PortInOrder {
   version: number;
 }
 
+/**
+ * A request to the account holder to sign one version of the order's Letter of Authority, by the
+ * emailed link (`/sign/<token>`). Only SHA-256 hashes of the links' secrets are kept: a link is in
+ * the signer's mailbox and nowhere else. A reminder adds a second link to the same request.
+ */
+export interface SigningRequest {
+  /** `sig_…` */
+  id: string;
+  /** SHA-256 (hex) of each link's secret that opens this request (the first email's, the reminder's). */
+  tokenHashes: string[];
+  signerEmail: string;
+  /** The unsigned LOA (a document of the order) the signer is asked to sign. */
+  documentId: string;
+  createdAt: string;
+  /** The links stop working at this instant (7 days); the API can still sign, and a new link can be asked for. */
+  expiresAt: string;
+  remindedAt: string | null;
+  /** Expiry is not a state: it is read from `expiresAt`. */
+  state: 'pending' | 'signed' | 'voided';
+  /** Why a request was voided: the order was edited after signing, or a newer request replaced it. */
+  voidedBecause: 'order_edited' | 'replaced' | null;
+}
+
+/** How the signer signed, with the audit trail the signed LOA's last page carries. */
+export interface Signature {
+  signerName: string;
+  /** ISO 8601 instant. */
+  at: string;
+  channel: 'signing_page' | 'api';
+  requestId: string;
+  /** SHA-256 (hex) of the unsigned LOA that was signed. */
+  documentSha256: string;
+  /** The signed LOA: the unsigned pages plus the signature page. */
+  signedDocumentId: string;
+  /** Where the signature came from (the signer's browser, or the API client). */
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /** A workflow step that failed for good (after its retries). */
 export interface OrderException {
   step: string;
@@ -284,6 +326,9 @@ export type PortInEventType =
   | 'updated'
   | 'submitted'
   | 'signed'
+  | 'signature_requested'
+  | 'signature_reminder_sent'
+  | 'signature_voided'
   | 'put_on_hold'
   | 'sent_to_carrier'
   | 'rejected'

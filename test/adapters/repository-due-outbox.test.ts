@@ -99,6 +99,7 @@ function makeOrder(e164s: string[], overrides: Partial<PortInOrder> = {}): PortI
     monthlyFee: { currency: 'AUD', amountMinor: 3000 },
     holdReason: null,
     signature: null,
+    signingRequests: [],
     commencementDate: '2026-03-02',
     dueDate: '2026-04-01',
     transferDate: null,

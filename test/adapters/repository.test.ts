@@ -95,6 +95,7 @@ function makeOrder(accountId: string, e164s: string[], overrides: Partial<PortIn
     monthlyFee: { currency: 'AUD', amountMinor: 3000 },
     holdReason: null,
     signature: null,
+    signingRequests: [],
     commencementDate: null,
     dueDate: null,
     transferDate: null,

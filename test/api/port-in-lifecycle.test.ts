@@ -65,6 +65,9 @@ describe('AU port-in from draft to completion', () => {
     const submitted = await api.call('POST', `/v1/port-ins/${id}/submit`, asCustomer);
     expect(submitted.status).toBe(200);
     expect(submitted.body.status).toBe('awaiting_signature');
+    // No submitter email on the order: the account's administrator is asked to sign.
+    expect(submitted.body.signature).toBeNull();
+    expect(submitted.body.signingRequests).toEqual([expect.objectContaining({ state: 'pending', signerEmail: 'admin@example.test' })]);
     expect(submitted.body.charges).toEqual([expect.objectContaining({ kind: 'porting_fee', amount: { currency: 'AUD', amountMinor: 4000 } })]);
 
     const signed = await api.call('POST', `/v1/port-ins/${id}/signature`, { ...asCustomer, body: { signerName: 'Alex Martin', agreed: true } });
@@ -95,6 +98,7 @@ describe('AU port-in from draft to completion', () => {
       'created',
       'updated',
       'submitted',
+      'signature_requested',
       'charged',
       'signed',
       'sent_to_carrier',
@@ -133,10 +137,51 @@ describe('AU rejection, resubmission, second rejection', () => {
     expect(rejected.body).toMatchObject({ status: 'rejected', rejectionCount: 1, resubmitBy: '2026-04-13T14:00:00.000Z' });
     expect(rejected.body.charges.at(-1)).toMatchObject({ kind: 'rejection_fee', amount: { currency: 'AUD', amountMinor: 4000 } });
 
+    const firstRequestId = signed.body.signature.requestId as string;
+    expect(signed.body.signingRequests).toEqual([expect.objectContaining({ id: firstRequestId, state: 'signed' })]);
+
+    // Editing the rejected order voids the signature: the new LOA must be signed before resubmitting.
     const fixed = await api.call('PATCH', `/v1/port-ins/${id}`, { key, body: { losingCarrierAccountNumber: 'ACC-2002' } });
     expect(fixed.status).toBe(200);
+    expect(fixed.body).toMatchObject({ status: 'rejected', signature: null });
+    expect(fixed.body.signingRequests).toEqual([
+      expect.objectContaining({ id: firstRequestId, state: 'voided', voidedBecause: 'order_edited' }),
+      expect.objectContaining({ state: 'pending', signerEmail: 'admin@example.test', voidedBecause: null }),
+    ]);
+    const newRequestId = fixed.body.signingRequests[1].id as string;
+    expect(newRequestId).not.toBe(firstRequestId);
+
+    const unsigned = await api.call('POST', `/v1/port-ins/${id}/resubmit`, { key });
+    expect(unsigned.status).toBe(422);
+    expect(unsigned.body).toMatchObject({ code: 'signature_required', errors: [expect.objectContaining({ code: 'signature_required', path: 'signature' })] });
+    expect((await api.call('GET', `/v1/port-ins/${id}`, { key })).body).toMatchObject({ status: 'rejected', signature: null });
+
+    const resigned = await api.call('POST', `/v1/port-ins/${id}/signature`, { key, body: { signerName: 'Alex Martin', agreed: true } });
+    expect(resigned.status).toBe(200);
+    expect(resigned.body).toMatchObject({ status: 'rejected', signature: { signerName: 'Alex Martin', channel: 'api', requestId: newRequestId } });
+    expect(resigned.body.signingRequests.map((r: { state: string }) => r.state)).toEqual(['voided', 'signed']);
+
     const resubmitted = await api.call('POST', `/v1/port-ins/${id}/resubmit`, { key });
+    expect(resubmitted.status).toBe(200);
     expect(resubmitted.body).toMatchObject({ status: 'submitted', commencementDate: '2026-04-02', resubmitBy: null });
+
+    // Both LOAs are kept: each request's unsigned one and the signature made on it.
+    const documents = await api.call('GET', `/v1/port-ins/${id}/documents`, { key });
+    expect(documents.status).toBe(200);
+    expect(documents.body.items.map((d: { kind: string }) => d.kind).sort()).toEqual(['loa_signed', 'loa_signed', 'loa_unsigned', 'loa_unsigned']);
+    expect(documents.body.items.map((d: { id: string }) => d.id)).toEqual(
+      expect.arrayContaining([signed.body.signature.signedDocumentId, resigned.body.signature.signedDocumentId]),
+    );
+
+    const timeline = await api.call('GET', `/v1/port-ins/${id}/events`, { key });
+    expect(timeline.body.items.map((e: { type: string }) => e.type).slice(-6)).toEqual([
+      'updated',
+      'signature_voided',
+      'signature_requested',
+      'signed',
+      'resubmitted',
+      'sent_to_carrier',
+    ]);
 
     const again = await api.call('POST', `/v1/port-ins/${id}/carrier-events`, {
       key: carrier.apiKey,

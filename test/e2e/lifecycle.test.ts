@@ -63,6 +63,16 @@ const carrierEvent = async (orderId: string, body: unknown) => {
 
 const mailAbout = async (orderId: string) => (await t.outbox()).filter((m) => m.subject.includes(`[PD-${orderId}]`));
 
+/** Submitting emails the submitter the LOA to sign (signedOrder signs it through the API). */
+const SIGNING_SUBJECT = 'Please sign the Letter of Authority for your port-in order';
+
+/** The subjects of the emails the submitter got about the order, without the reference, sorted. */
+const submitterSubjects = async (orderId: string) =>
+  (await mailAbout(orderId))
+    .filter((m) => m.to.includes(SUBMITTER))
+    .map((m) => m.subject.replace(` [PD-${orderId}]`, '').replace(/:.*$/, ''))
+    .sort();
+
 describe('the order workflow', () => {
   it('runs rejection -> resubmission -> transfer date -> completion, telling everyone at each step', async () => {
     const id = await signedOrder();
@@ -72,9 +82,13 @@ describe('the order workflow', () => {
     const submission = (await mailAbout(id)).filter((m) => m.to.includes(CARRIER_DESK));
     expect(submission).toHaveLength(1);
     expect(submission[0]!.text).toContain(`+617321${String(serial).padStart(5, '0')}`); // the order's number
+    const signing = (await mailAbout(id)).filter((m) => m.to.includes(SUBMITTER));
+    expect(signing.map((m) => m.subject)).toEqual([`${SIGNING_SUBJECT} [PD-${id}]`]);
+    expect(signing[0]!.text).toMatch(new RegExp(`/sign/${id}\\.[A-Za-z0-9_-]{43}`)); // the link to the signing page
 
     await carrierEvent(id, { type: 'rejected', reasonCode: 'account_number_mismatch', reason: 'Account number does not match our records' });
-    const rejection = (await mailAbout(id)).filter((m) => m.to.includes(SUBMITTER));
+    expect(await submitterSubjects(id)).toEqual([SIGNING_SUBJECT, 'Port-in order rejected'].sort());
+    const rejection = (await mailAbout(id)).filter((m) => m.to.includes(SUBMITTER) && m.subject.startsWith('Port-in order rejected'));
     expect(rejection).toHaveLength(1);
     expect(rejection[0]!.text).toContain('account_number_mismatch');
     expect(rejection[0]!.text).toMatch(/A\$20\.00/); // AU rejection fee, one number
@@ -94,8 +108,9 @@ describe('the order workflow', () => {
       'SubmitToCarrier', 'WaitForCarrierAnswer', 'RouteOrderChange', 'NotifyTransferDate', 'WaitForCompletion', 'RouteOrderChange',
       'ActivateNumbers', 'FrenchOrder', 'NotifyCompletion', 'Completed',
     ]);
+    // Resubmitting without an edit keeps the signature: no second signing email.
+    expect(await submitterSubjects(id)).toEqual([SIGNING_SUBJECT, 'Port-in complete', 'Port-in order rejected', 'Transfer date'].sort());
     const toCustomer = (await mailAbout(id)).filter((m) => m.to.includes(SUBMITTER));
-    expect(toCustomer.map((m) => m.subject.replace(/:.*$/, '')).sort()).toEqual(['Port-in complete', 'Port-in order rejected', 'Transfer date']);
     const completion = toCustomer.find((m) => m.subject.startsWith('Port-in complete'));
     expect(completion?.text).toMatch(/cancel/i); // the reminder: cancel the old service only now
 
@@ -118,8 +133,8 @@ describe('the order workflow', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states.slice(-2)).toEqual(['NotifyWithdrawal', 'Withdrawn']);
     expect((await t.ok('GET', `/v1/port-ins/${id}`)).status).toBe('withdrawn');
-    const toCustomer = (await mailAbout(id)).filter((m) => m.to.includes(SUBMITTER));
-    expect(toCustomer).toHaveLength(2); // the first rejection, then the withdrawal
+    // The signing request, the first rejection, then the withdrawal.
+    expect(await submitterSubjects(id)).toEqual([SIGNING_SUBJECT, 'Port-in order rejected', 'Port-in order withdrawn'].sort());
   }, 60_000);
 
   it('withdraws a rejected order when the resubmission deadline passes (scheduled check)', async () => {
@@ -146,7 +161,8 @@ describe('the order workflow', () => {
     const id = await signedOrder();
     await carrierEvent(id, { type: 'transfer_date', transferDate: '2026-03-16' });
     await carrierEvent(id, { type: 'transfer_date', transferDate: '2026-03-18' });
-    const dates = (await mailAbout(id)).filter((m) => m.to.includes(SUBMITTER));
+    expect(await submitterSubjects(id)).toEqual([SIGNING_SUBJECT, 'Transfer date', 'Transfer date changed'].sort());
+    const dates = (await mailAbout(id)).filter((m) => m.to.includes(SUBMITTER) && m.subject.startsWith('Transfer date'));
     expect(dates).toHaveLength(2);
     const changed = dates.find((m) => m.subject.startsWith('Transfer date changed'));
     expect(changed?.text).toContain('18 March 2026');

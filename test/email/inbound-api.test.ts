@@ -4,25 +4,18 @@
 // the SES receipt event. Then: list (by status, paged), read (headers, text, attachments, reason,
 // order, a working link to the raw message), apply (through recordCarrierEvent as the operator,
 // once), dismiss; every refusal with its status and code; operators only.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SESEvent } from 'aws-lambda';
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.ts';
 import type { ReceiveOutcome } from '../../shared/app/use-cases/inbound-email.ts';
 import type { ReceiptVerdicts } from '../../shared/rules/email/types.ts';
-import { startLocalS3, type LocalS3 } from '../../local/s3.ts';
 import { newSesMessageId, sesReceiptEvent } from '../../local/aws/ses-receipt.ts';
 import { accountBody, startTestApi, type TestApi } from '../support/api.ts';
 
-const BUCKET = 'portdesk-inbound-api-test';
 const TELSTRA = 'porting@telstra.example';
 const PASSED: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 
 let api: TestApi;
-let s3: LocalS3;
-let s3Dir: string;
 let blobs: S3BlobStore;
 let intake: (event: SESEvent) => Promise<ReceiveOutcome[]>;
 let account: { id: string; apiKey: string };
@@ -31,11 +24,10 @@ let numberSerial = 0;
 let mailSerial = 0;
 
 beforeAll(async () => {
-  s3Dir = mkdtempSync(join(tmpdir(), 'portdesk-inbound-api-s3-'));
-  s3 = await startLocalS3({ port: 0, dataDir: s3Dir, buckets: [BUCKET] });
-  Object.assign(process.env, { RAW_MAIL_BUCKET: BUCKET, S3_ENDPOINT: s3.endpoint, MAX_MESSAGE_BYTES: '200000' });
+  process.env.MAX_MESSAGE_BYTES = '200000';
+  // The test API made the bucket and pointed the handlers at it (RAW_MAIL_BUCKET, S3_ENDPOINT).
   api = await startTestApi();
-  blobs = new S3BlobStore({ bucket: BUCKET, endpoint: s3.endpoint, region: 'ap-southeast-2' });
+  blobs = new S3BlobStore({ bucket: process.env.RAW_MAIL_BUCKET!, endpoint: process.env.S3_ENDPOINT!, region: 'ap-southeast-2' });
   // Imported once the settings are in place (the composition root reads them when loaded).
   intake = (await import('../../functions/email/intake.ts')).handler;
   await api.setClock('2026-03-02T00:00:00Z');
@@ -46,8 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.setClock(null);
   await api?.close();
-  await s3?.close();
-  if (s3Dir) rmSync(s3Dir, { recursive: true, force: true });
 });
 
 /** An AU order with the carrier (created, submitted and signed by the customer). */

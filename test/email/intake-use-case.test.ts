@@ -13,7 +13,7 @@ import { DynamoInboundEmailStore } from '../../shared/adapters/dynamo/inbound-em
 import { DynamoWebhookStore } from '../../shared/adapters/dynamo/webhook-store.ts';
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.ts';
 import type { IntakeDeps } from '../../shared/app/context.ts';
-import type { Caller, InboundEmailRecord, InboundEmailStore, Repository } from '../../shared/app/ports.ts';
+import type { Caller, DocumentRecord, InboundEmailRecord, InboundEmailStore, Repository } from '../../shared/app/ports.ts';
 import { createAccount } from '../../shared/app/use-cases/accounts.ts';
 import { createCarrier } from '../../shared/app/use-cases/carriers.ts';
 import { createPortIn, recordCarrierEvent, signPortIn, submitPortIn } from '../../shared/app/use-cases/port-ins.ts';
@@ -216,6 +216,20 @@ async function eventsOf(id: string): Promise<PortInEvent[]> {
   return (await deps.repository.listOrderEvents(id, { cursor: null, limit: 500 })).items;
 }
 
+/**
+ * The documents emails brought to the order. Every order here was submitted and signed, so the rest
+ * must be exactly the system's two LOAs (the unsigned one of the submission and the signed one).
+ */
+async function emailedDocuments(orderId: string, d: IntakeDeps = deps): Promise<DocumentRecord[]> {
+  const all = (await d.documents.listDocuments(orderId, { cursor: null, limit: 100 })).items;
+  const others = all.filter((doc) => doc.source.channel !== 'email');
+  expect(others.map((doc) => [doc.kind, doc.source.channel]).sort()).toEqual([
+    ['loa_signed', 'system'],
+    ['loa_unsigned', 'system'],
+  ]);
+  return all.filter((doc) => doc.source.channel === 'email');
+}
+
 const STRUCTURED = {
   transfer: (date: string) => `Hello,\n\nStatus: Scheduled\nTransfer date: ${date}\n\nRegards,\nPorting desk`,
   rejection: 'Hello,\n\nStatus: Rejected\nReason code: ACCOUNT_NUMBER_MISMATCH\nReason: The account number does not match our records.\n\nRegards',
@@ -292,7 +306,7 @@ describe('carrier answers are applied through recordCarrierEvent', () => {
       mail({ from: TELSTRA, subject: `[PD-${order.id}] confirmation`, text: STRUCTURED.transfer('17/03/2026'), attachments: [{ filename: 'confirmation.pdf', contentType: 'application/pdf', content: pdf }] }),
     );
     expect(outcome.status).toBe('applied');
-    const docs = (await deps.documents.listDocuments(order.id, { cursor: null, limit: 10 })).items;
+    const docs = await emailedDocuments(order.id);
     expect(docs).toHaveLength(1);
     expect(docs[0]).toMatchObject({ orderId: order.id, kind: 'other', filename: 'confirmation.pdf', contentType: 'application/pdf', size: pdf.length, source: { channel: 'email', inboundEmailId: outcome.id } });
     expect((await blobs.get(docs[0]!.blobKey)).equals(pdf)).toBe(true);
@@ -481,7 +495,7 @@ describe("a customer's message can only bring documents", () => {
       ['notes.txt', false],
       ['fake.pdf', false],
     ]);
-    const docs = (await deps.documents.listDocuments(order.id, { cursor: null, limit: 10 })).items;
+    const docs = await emailedDocuments(order.id);
     expect(docs.map((d) => [d.filename, d.kind, d.contentType]).sort()).toEqual([
       ['bill-march.pdf', 'bill_copy', 'application/pdf'],
       ['loa.png', 'other', 'image/png'],
@@ -502,8 +516,8 @@ describe("a customer's message can only bring documents", () => {
     const order = await orderWith(telstraId);
     const { outcome } = await deliver(mail({ from: ADMIN, subject: `[PD-${order.id}] facture`, text: 'Voici la facture.', attachments: [{ filename: 'scan.pdf', contentType: 'application/pdf', content: FILES.pdf() }] }));
     expect(outcome.status).toBe('attached');
-    const docs = (await deps.documents.listDocuments(order.id, { cursor: null, limit: 10 })).items;
-    expect(docs.map((d) => d.kind)).toEqual(['bill_copy']);
+    const docs = await emailedDocuments(order.id);
+    expect(docs.map((d) => [d.kind, d.source.inboundEmailId])).toEqual([['bill_copy', outcome.id]]);
   });
 
   it('customer_cannot_change_orders: no attachment', async () => {
@@ -519,7 +533,7 @@ describe("a customer's message can only bring documents", () => {
       mail({ from: SUBMITTER, subject: `[PD-${order.id}]`, text: 'Please cancel this port, here is the bill.', attachments: [{ filename: 'bill.pdf', contentType: 'application/pdf', content: FILES.pdf() }] }),
     );
     expect(outcome).toMatchObject({ status: 'quarantined', reasonCode: 'customer_cannot_change_orders' });
-    expect((await deps.documents.listDocuments(order.id, { cursor: null, limit: 10 })).items).toHaveLength(1);
+    expect((await emailedDocuments(order.id)).map((d) => [d.filename, d.source.inboundEmailId])).toEqual([['bill.pdf', outcome.id]]);
     expect((await orderOf(order.id)).status).toBe('submitted');
   });
 });
@@ -851,7 +865,7 @@ describe('the fixture corpus: every message ends as its index says', () => {
     const raw = loadFixture(f.file, { orderId: world.orderId, ...(world.otherOrderId ? { otherOrderId: world.otherOrderId } : {}) });
     const { outcome } = await deliver(raw, { deps: world.deps, verdicts: f.verdicts });
     const order = (await world.deps.repository.getOrder(world.orderId))!;
-    const documents = (await world.deps.documents.listDocuments(world.orderId, { cursor: null, limit: 100 })).items;
+    const documents = await emailedDocuments(world.orderId, world.deps);
     const expected = f.expect;
     if (expected.kind === 'quarantine') {
       expect(outcome, f.title).toMatchObject({ status: 'quarantined', reasonCode: expected.code });
@@ -861,6 +875,7 @@ describe('the fixture corpus: every message ends as its index says', () => {
     if (expected.kind === 'attach') {
       expect(outcome, f.title).toMatchObject({ status: 'attached', orderId: world.orderId });
       expect(documents).toHaveLength(expected.documents);
+      expect(documents.map((d) => d.source.inboundEmailId)).toEqual(documents.map(() => outcome.id));
       expect(order.status).toBe(f.given.status);
       return;
     }

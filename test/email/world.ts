@@ -30,7 +30,7 @@ export function intakeTestDeps(
       bus: new CapturingBus(),
       webhooks: new CapturingWebhooks(),
       voice: new CapturingVoice(),
-      settings: { operatorEmail: null, publicBaseUrl: 'https://api.portdesk.test', allowHttpWebhooks: false },
+      settings: { providerName: 'PortDesk', operatorEmail: null, publicBaseUrl: 'https://api.portdesk.test', allowHttpWebhooks: false },
     },
     inboundEmails: new DynamoInboundEmailStore(table.client, table.tableName),
     documents: new DynamoDocumentStore(table.client, table.tableName),

@@ -38,6 +38,9 @@ interface Built {
   intake: PortDeskEmailIntake;
   /** An API function given download rights (grantDownloads). */
   downloader: PortDeskFunction;
+  /** API functions given document rights (grantDocuments): one that reads, one that writes. */
+  documentReader: PortDeskFunction;
+  documentWriter: PortDeskFunction;
   data: PortDeskData;
 }
 
@@ -54,8 +57,12 @@ function build(overrides: Partial<PortDeskEmailIntakeProps> = {}): Built {
   const intake = new PortDeskEmailIntake(stack, 'EmailIntake', { table: data.table, messaging, intakeAddress: ADDRESS, ...overrides });
   const downloader = new PortDeskFunction(stack, 'GetInboundEmail', { handlerModule: 'api/health' }).useTable(data.table, 'read');
   intake.grantDownloads(downloader);
+  const documentReader = new PortDeskFunction(stack, 'ListDocuments', { handlerModule: 'api/health' }).useTable(data.table, 'read');
+  intake.grantDocuments(documentReader, 'read');
+  const documentWriter = new PortDeskFunction(stack, 'UploadDocument', { handlerModule: 'api/health' }).useTable(data.table, 'read-write');
+  intake.grantDocuments(documentWriter, 'write');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
-  return { app, stack, intake, downloader, data };
+  return { app, stack, intake, downloader, documentReader, documentWriter, data };
 }
 
 let built: Built;
@@ -324,11 +331,25 @@ describe('download rights (grantDownloads)', () => {
     });
   });
 
-  it('are the only S3 rights of any role in the stack besides the intake function\'s', () => {
+  it('are, with document rights, the only S3 rights of any role in the stack besides the intake function\'s', () => {
     const roles = Object.values(resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy' && actionsOf(r.Properties?.PolicyDocument.Statement as Statement[]).some((a) => a.startsWith('s3:')))
       .flatMap((r) => (r.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref));
-    expect(new Set(roles)).toEqual(new Set([logicalId(built.intake.intakeFunction.serviceRole), logicalId(built.downloader.serviceRole)]));
+    expect(new Set(roles)).toEqual(
+      new Set([built.intake.intakeFunction, built.downloader, built.documentReader, built.documentWriter].map((fn) => logicalId(fn.serviceRole))),
+    );
+  });
+});
+
+describe('document rights (grantDocuments)', () => {
+  it('let a reader get objects under documents/ only, and tell it the bucket', () => {
+    expect(s3Statements(built.documentReader)).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder('documents/') }]);
+    expect(resources[logicalId(built.documentReader)]?.Properties?.Environment.Variables).toMatchObject({ RAW_MAIL_BUCKET: { Ref: bucketId() } });
+  });
+
+  it('let a writer get and put objects under documents/ only, and tell it the bucket', () => {
+    expect(s3Statements(built.documentWriter)).toEqual([{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsUnder('documents/') }]);
+    expect(resources[logicalId(built.documentWriter)]?.Properties?.Environment.Variables).toMatchObject({ RAW_MAIL_BUCKET: { Ref: bucketId() } });
   });
 });
 
@@ -348,6 +369,8 @@ describe('cdk-nag (AWS Solutions)', () => {
   it('acknowledges exactly the reviewed findings, where they were reviewed, with their reasons', () => {
     const intakeRole: IConstruct = built.intake.intakeFunction.serviceRole;
     const downloaderRole: IConstruct = built.downloader.serviceRole;
+    const readerRole: IConstruct = built.documentReader.serviceRole;
+    const writerRole: IConstruct = built.documentWriter.serviceRole;
     const objects = (prefix: string) => `AwsSolutions-IAM5[Resource::<${bucketId()}.Arn>/${prefix}*]`;
     const reviewed: { id: string; at: IConstruct; reason: RegExp }[] = [
       { id: 'AwsSolutions-S1', at: built.intake.accessLogsBucket, reason: /^This bucket receives the raw-mail bucket's server access logs/ },
@@ -355,6 +378,8 @@ describe('cdk-nag (AWS Solutions)', () => {
       { id: objects('inbound/'), at: intakeRole, reason: /^The intake reads the raw messages SES stores under inbound\// },
       { id: objects('documents/'), at: intakeRole, reason: /^The intake stores attachments as order documents under documents\// },
       { id: objects('inbound/'), at: downloaderRole, reason: /^Download links to raw messages/ },
+      { id: objects('documents/'), at: readerRole, reason: /^Download links to order documents .*s3:GetObject on that prefix only\.$/ },
+      { id: objects('documents/'), at: writerRole, reason: /^Order documents are stored under documents\/.*s3:GetObject and s3:PutObject on that prefix only\.$/ },
     ];
     const acknowledged: { id: string; node: IConstruct; reason: string }[] = [];
     const visit = (node: IConstruct) => {
@@ -366,6 +391,8 @@ describe('cdk-nag (AWS Solutions)', () => {
     };
     visit(built.intake);
     visit(downloaderRole);
+    visit(readerRole);
+    visit(writerRole);
     // The others (X-Ray, the table's indexes, resuming workflow steps) are PortDeskFunction's, useTable's
     // and messaging's, reviewed in stack.test.ts.
     const all = acknowledged.filter((a) => !/^AwsSolutions-IAM5\[Resource::(\*|<DataTable[0-9A-F]+\.Arn>\/index\/\*)\]$/.test(a.id));

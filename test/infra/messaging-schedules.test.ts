@@ -1,8 +1,9 @@
 // The synthesized messaging and schedules: the deadline check and outbox dispatcher on EventBridge
 // schedules, the event bus and its archive, SES sending, the lifecycle state machine as the
 // outbox sees it (its ARN built from its name), and the email intake as the stack wires it (its
-// settings, and S3 rights for it and the routes about one received message only). Bundling is
-// skipped (the stack is asserted, not the bundles).
+// settings, and S3 rights for it, the routes about one received message, the routes that use
+// order documents and the functions that send carrier emails only). Bundling is skipped (the
+// stack is asserted, not the bundles).
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -320,6 +321,15 @@ describe('email intake, as the stack wires it', () => {
    */
   const downloadRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/inbound-emails/'));
   const downloadFunctions = (s: Synth) => downloadRoutes.map((r) => s.stack.httpApi.routeFunctions.get(r.id)!);
+  /** The routes that use order documents (their `files` in the route table): documents/ only. */
+  const fileRoutes = ROUTES.filter((r) => r.files !== undefined);
+  const fileFunctions = (s: Synth, access?: 'read' | 'write') =>
+    fileRoutes.filter((r) => access === undefined || r.files === access).map((r) => s.stack.httpApi.routeFunctions.get(r.id)!);
+  /**
+   * The functions that send carrier emails, which attach the signed LOA and bill copies read when
+   * sent: the submission step, and the dispatcher when it retries. documents/ only, read only.
+   */
+  const carrierEmailFunctions = (s: Synth) => [s.stack.workflow.functions.submitToCarrier, s.stack.schedules.outboxDispatch];
   /** Every statement of every identity policy in the template that allows an S3 action. */
   const s3Policies = (s: Synth) =>
     Object.values(s.resources).filter(
@@ -357,10 +367,12 @@ describe('email intake, as the stack wires it', () => {
     }
   });
 
-  it('lets exactly the routes about one received message, and the intake, get objects', () => {
+  it('lets exactly the routes about one received message, the routes that use documents, the functions that send carrier emails, and the intake, get objects', () => {
     expect(downloadRoutes.map((r) => r.id)).not.toContain('listInboundEmails');
     expect(downloadRoutes.length).toBeGreaterThan(0);
-    expect(rolesAllowed(base, 's3:GetObject')).toEqual(rolesOf(base, [...downloadFunctions(base), intakeFn(base)]));
+    expect(rolesAllowed(base, 's3:GetObject')).toEqual(
+      rolesOf(base, [...downloadFunctions(base), ...fileFunctions(base), ...carrierEmailFunctions(base), intakeFn(base)]),
+    );
     for (const fn of downloadFunctions(base)) {
       // Raw messages, to presign links to them: nothing else in S3.
       expect(s3StatementsOf(base, fn), fn.node.path).toEqual([
@@ -370,14 +382,47 @@ describe('email intake, as the stack wires it', () => {
     }
   });
 
+  it('lets the routes that read documents get them under documents/ only, and tells them the bucket', () => {
+    expect(fileFunctions(base, 'read').length).toBeGreaterThan(0);
+    for (const fn of fileFunctions(base, 'read')) {
+      expect(s3StatementsOf(base, fn), fn.node.path).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder(base, 'documents/') }]);
+      expect(envOf(base, fn).RAW_MAIL_BUCKET, fn.node.path).toEqual({ Ref: bucketId(base) });
+    }
+  });
+
+  it('lets the routes that write documents get and put them under documents/ only, and tells them the bucket', () => {
+    expect(fileFunctions(base, 'write').length).toBeGreaterThan(0);
+    for (const fn of fileFunctions(base, 'write')) {
+      expect(s3StatementsOf(base, fn), fn.node.path).toEqual([
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsUnder(base, 'documents/') },
+      ]);
+      expect(envOf(base, fn).RAW_MAIL_BUCKET, fn.node.path).toEqual({ Ref: bucketId(base) });
+    }
+  });
+
+  it('lets the functions that send carrier emails get documents under documents/ only (to attach them), and tells them the bucket', () => {
+    for (const fn of carrierEmailFunctions(base)) {
+      expect(s3StatementsOf(base, fn), fn.node.path).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder(base, 'documents/') }]);
+      expect(envOf(base, fn).RAW_MAIL_BUCKET, fn.node.path).toEqual({ Ref: bucketId(base) });
+    }
+  });
+
+  it('gives raw messages (inbound/) to no API route but those about one received message', () => {
+    const inbound = JSON.stringify(objectsUnder(base, 'inbound/'));
+    const others = [...base.stack.httpApi.routeFunctions.values()].filter((fn) => !downloadFunctions(base).includes(fn));
+    expect(others.length).toBeGreaterThan(0);
+    for (const fn of others) expect(JSON.stringify(s3StatementsOf(base, fn)), fn.node.path).not.toContain(inbound);
+  });
+
   it('gives no other function any S3 right or the bucket, and no role any other S3 action', () => {
-    const withS3 = [...downloadFunctions(base), intakeFn(base)];
+    const withS3 = [...downloadFunctions(base), ...fileFunctions(base), ...carrierEmailFunctions(base), intakeFn(base)];
     const roles = new Set(s3Policies(base).flatMap((r) => (r.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref)));
     expect(roles).toEqual(rolesOf(base, withS3));
     const actions = s3Policies(base).flatMap((r) => actionsOf(r.Properties?.PolicyDocument.Statement as Statement[]).filter((a) => a.startsWith('s3:')));
     expect(new Set(actions)).toEqual(new Set(['s3:GetObject', 's3:PutObject']));
-    // Only the intake writes (attachments, as documents).
-    expect(rolesAllowed(base, 's3:PutObject')).toEqual(rolesOf(base, [intakeFn(base)]));
+    // Only the intake (attachments) and the routes that write documents store files: the functions
+    // that send carrier emails only read them.
+    expect(rolesAllowed(base, 's3:PutObject')).toEqual(rolesOf(base, [...fileFunctions(base, 'write'), intakeFn(base)]));
     expect(s3StatementsOf(base, intakeFn(base))).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder(base, 'inbound/') },
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsUnder(base, 'documents/') },

@@ -75,6 +75,15 @@ const writeRoutes = ROUTES.filter((r) => r.writes);
  * its raw message, so each gets download rights (grantDownloads). The list shows no links and gets none.
  */
 const downloadRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/inbound-emails/'));
+/** The routes that use order documents (their `files`): they get documents/ of the same bucket (grantFiles). */
+const fileRoutes = ROUTES.filter((r) => r.files !== undefined);
+/** The signing page and its actions: public, the emailed link's secret being the credential. */
+const SIGNING_ROUTES = ['signingPage', 'signingDocument', 'signWithLink', 'renewSigningLink'];
+/** The reviewed reason for letting the functions that send carrier emails read order documents (to attach them). */
+const CARRIER_ATTACHMENTS_REASON =
+  'Carrier emails attach order documents (documents/<order id>/<document id>, ids made per document), read when sent: s3:GetObject on that prefix only.';
+/** Exactly `text`, as a pattern. */
+const exactly = (text: string) => new RegExp('^' + text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$');
 
 describe('HTTP API routes', () => {
   it('serves exactly the routes of the shared route table', () => {
@@ -334,6 +343,9 @@ describe('cdk-nag (AWS Solutions)', () => {
     const intake = stack.emailIntake;
     const intakeRole: IConstruct = intake.intakeFunction.serviceRole;
     const downloadRoles = new Set<IConstruct>(downloadRoutes.map((r) => functionFor(r).serviceRole));
+    // The functions that send carrier emails (the submission step; the dispatcher, on retries) attach order documents.
+    const carrierEmailRoles = new Set<IConstruct>([stack.workflow.functions.submitToCarrier.serviceRole, stack.schedules.outboxDispatch.serviceRole]);
+    expect(carrierEmailRoles.size).toBe(2);
     /** The finding a `<bucket arn>/<prefix>*` grant on the raw-mail bucket raises. */
     const objects = (prefix: string) => `AwsSolutions-IAM5[Resource::<${logicalId(intake.bucket)}.Arn>/${prefix}*]`;
     const publicRoute = (path: string) => (node: IConstruct) => node instanceof HttpRoute && node.path === path;
@@ -343,6 +355,13 @@ describe('cdk-nag (AWS Solutions)', () => {
     const reviewed: { id: string; where: string; at: (node: IConstruct) => boolean; reason: RegExp }[] = [
       { id: 'AwsSolutions-APIG4', where: 'GET /health', at: publicRoute('/health'), reason: /^Liveness check .* reads no customer data/ },
       { id: 'AwsSolutions-APIG4', where: 'GET /openapi.json', at: publicRoute('/openapi.json'), reason: /OpenAPI document.*no customer data/ },
+      ...ROUTES.filter((r) => SIGNING_ROUTES.includes(r.id)).map((route) => ({
+        id: 'AwsSolutions-APIG4',
+        where: `${route.method} ${route.path} (the signing page)`,
+        at: (node: IConstruct) => node instanceof HttpRoute && node.path === route.path && node.node.id.includes(route.method),
+        reason:
+          /^The signing link's secret is the credential: 256 random bits, of which only the SHA-256 is stored; a link expires after 7 days and is voided when the order is edited\. The page shows only what the signer must see/,
+      })),
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         where: 'a function role (X-Ray)',
@@ -409,6 +428,29 @@ describe('cdk-nag (AWS Solutions)', () => {
           },
         ];
       }),
+      // Each route that uses order documents, separately: reading presigns links, writing stores files too.
+      ...fileRoutes.map((route) => {
+        const role: IConstruct = functionFor(route).serviceRole;
+        return {
+          id: objects('documents/'),
+          where: `the role of ${route.id} (order documents, ${route.files})`,
+          at: (node: IConstruct) => node === role,
+          reason:
+            route.files === 'write'
+              ? /^Order documents are stored under documents\/<order id>\/<document id> .* s3:GetObject and s3:PutObject on that prefix only/
+              : /^Download links to order documents \(documents\/<order id>\/<document id>.* s3:GetObject on that prefix only/,
+        };
+      }),
+      // Each function that sends carrier emails, separately: it reads the documents it attaches.
+      ...[stack.workflow.functions.submitToCarrier, stack.schedules.outboxDispatch].map((fn) => {
+        const role: IConstruct = fn.serviceRole;
+        return {
+          id: objects('documents/'),
+          where: `the role of ${fn.node.path} (attachments of carrier emails)`,
+          at: (node: IConstruct) => node === role,
+          reason: exactly(CARRIER_ATTACHMENTS_REASON),
+        };
+      }),
     ];
 
     const acknowledged: { id: string; path: string; node: IConstruct; reason: string }[] = [];
@@ -457,12 +499,22 @@ describe('cdk-nag (AWS Solutions)', () => {
       intake.intakeFunction,
     ];
     expect(ackedAt(/^states:SendTaskSuccess/)).toEqual(new Set(outbox.map((fn) => fn.node.findChild('WorkflowSignals'))));
-    // The raw-mail bucket's prefixes: on the intake role and on exactly the roles of the routes about one message.
+    // The raw-mail bucket's prefixes: on the intake role, the roles of the routes about one message,
+    // the roles of the routes that use documents and those of the functions that send carrier emails,
+    // and nowhere else.
+    const fileRoles = new Set<IConstruct>(fileRoutes.map((r) => functionFor(r).serviceRole));
+    expect(fileRoles.size).toBe(fileRoutes.length);
     const bucketAcks = acknowledged.filter((a) => a.id === objects('inbound/') || a.id === objects('documents/'));
-    expect(new Set(bucketAcks.map((a) => a.node))).toEqual(new Set([intakeRole, ...downloadRoles]));
-    // The intake: both prefixes; each download route: raw messages only (no document links yet).
-    expect(bucketAcks.length).toBe(2 + downloadRoles.size);
-    expect(bucketAcks.filter((a) => a.id === objects('documents/')).map((a) => a.node)).toEqual([intakeRole]);
+    expect(new Set(bucketAcks.map((a) => a.node))).toEqual(new Set([intakeRole, ...downloadRoles, ...fileRoles, ...carrierEmailRoles]));
+    // The intake: both prefixes; each download route: raw messages only; each documents route and
+    // each function that sends carrier emails: documents only.
+    expect(bucketAcks.length).toBe(2 + downloadRoles.size + fileRoles.size + carrierEmailRoles.size);
+    expect(new Set(bucketAcks.filter((a) => a.id === objects('documents/')).map((a) => a.node))).toEqual(
+      new Set([intakeRole, ...fileRoles, ...carrierEmailRoles]),
+    );
+    // The carrier-email roles carry exactly the reviewed reason.
+    expect(bucketAcks.filter((a) => carrierEmailRoles.has(a.node)).map((a) => a.reason)).toEqual([CARRIER_ATTACHMENTS_REASON, CARRIER_ATTACHMENTS_REASON]);
+    expect(new Set(bucketAcks.filter((a) => a.id === objects('inbound/')).map((a) => a.node))).toEqual(new Set([intakeRole, ...downloadRoles]));
   });
 
   it('grants Resource * only for what the acknowledged reasons name', () => {

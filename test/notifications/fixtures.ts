@@ -1,5 +1,6 @@
 // Orders for email tests: a complete PortInOrder per market, changed one field at a time.
 // Invented names; example.test addresses only.
+import type { SigningEmailInput } from '../../shared/notifications/index.ts';
 import { policyFor } from '../../shared/rules/markets.ts';
 import type { Market, PortInLine, PortInOrder } from '../../shared/rules/types.ts';
 
@@ -48,7 +49,17 @@ export function order(market: Market, overrides: Partial<PortInOrder> = {}): Por
     issues: { errors: [], warnings: [] },
     monthlyFee: { currency, amountMinor: 3000 },
     holdReason: null,
-    signature: { signerName: 'Robin Example', at: '2026-03-02T00:00:00.000Z' },
+    signature: {
+      signerName: 'Robin Example',
+      at: '2026-03-02T00:00:00.000Z',
+      channel: 'signing_page',
+      requestId: 'sig_fixture',
+      documentSha256: '0'.repeat(64),
+      signedDocumentId: 'doc_fixture_signed',
+      ip: null,
+      userAgent: null,
+    },
+    signingRequests: [],
     commencementDate: '2026-03-02',
     dueDate: '2026-03-30',
     transferDate: null,
@@ -91,3 +102,20 @@ export function htmlText(html: string): string {
 
 /** Both parts, whitespace collapsed (no-break spaces included), for fact checks. */
 export const squash = (s: string): string => s.replace(/[\s\u00a0\u202f]+/g, ' ');
+
+/** A signing link as the signing page's route makes it (`/sign/<token>`); an invented token. */
+export const SIGNING_URL = 'https://portdesk.example.test/sign/sgt_4kQ9xZr2Lw7VbN3pT8mYcE1uHd6sAf0J';
+
+/** The input of a signing email for `order`, asked for on 2 March, expiring 7 days later. */
+export function signingInput(o: PortInOrder, overrides: Partial<SigningEmailInput> = {}): SigningEmailInput {
+  return {
+    order: o,
+    links: LINKS,
+    signingUrl: SIGNING_URL,
+    expiresAt: '2026-03-09T10:00:00.000Z',
+    accountHolderName: 'Quokka Widgets',
+    reason: 'submitted',
+    carrierName: 'Bilby Telecom',
+    ...overrides,
+  };
+}

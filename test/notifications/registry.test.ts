@@ -13,7 +13,7 @@ import { lateTransferCompensation } from '../../shared/rules/compensation.ts';
 import { resubmissionDeadline } from '../../shared/rules/deadlines.ts';
 import { policyFor } from '../../shared/rules/markets.ts';
 import type { Market, PortInOrder } from '../../shared/rules/types.ts';
-import { htmlText, LINKS, order } from './fixtures.ts';
+import { htmlText, LINKS, order, signingInput } from './fixtures.ts';
 
 const MARKETS: Market[] = ['AU', 'GB', 'FR'];
 const SCRIPT = '<script>alert("pd")</script>';
@@ -61,6 +61,8 @@ function inputs(market: Market): { [K in NotificationKind]: NotificationInputs[K
     cancellation: { order: o, links, stage: 'withCarrier', fee: { currency: policyFor(market).currency, amountMinor: 4500 } },
     withdrawal: { order: o, links, reason: 'second_rejection' },
     compensation_started: { order: o, links, compensation: { ...compensation, amount: { currency: policyFor(market).currency, amountMinor: 296 } }, asOf: '2026-03-20' },
+    signing_request: signingInput(o, { reason: 'order_edited', accountHolderName: `Acme ${SCRIPT}`, carrierName: `Bilby ${IMG}` }),
+    signing_reminder: signingInput(o, { reason: 'submitted', accountHolderName: `Robin ${IMG}`, carrierName: `Bilby ${SCRIPT}` }),
     overdue: { order: o, links, carrier: { id: 'car_0001', name: `Bilby ${SCRIPT}` }, today: '2026-04-02' },
     exception: { order: o, links },
     termination_warning: { account: { id: 'acc_0001', name: `Quokka ${SCRIPT}`, market }, terminationDate: '2026-05-29', remainingNumbers: 3, links: { numbers: 'javascript:alert(1)' } },
@@ -88,13 +90,20 @@ describe('the registry', () => {
         'exception',
         'overdue',
         'rejection',
+        'signing_reminder',
+        'signing_request',
         'termination_warning',
         'transfer_date',
         'withdrawal',
       ].sort(),
     );
     expect(Object.keys(NOTIFICATION_KINDS).sort()).toEqual(KINDS.sort());
-    expect(KINDS.filter((k) => NOTIFICATION_KINDS[k].containsSecrets).sort()).toEqual(['carrier_resubmission', 'carrier_submission']);
+    expect(KINDS.filter((k) => NOTIFICATION_KINDS[k].containsSecrets).sort()).toEqual([
+      'carrier_resubmission',
+      'carrier_submission',
+      'signing_reminder',
+      'signing_request',
+    ]);
   });
 
   describe.each(MARKETS)('%s', (market) => {

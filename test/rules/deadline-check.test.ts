@@ -22,10 +22,13 @@ import {
   scheduledFor,
   sentToCarrier,
   systemCtx,
+  signingRequest,
 } from './port-in-fixtures.ts';
 
 const SYSTEM = { kind: 'system', id: 'scheduled-check' };
-const run = (order: PortInOrder, now: string | Date): DeadlineOutcome => checkDeadlines(order, systemCtx(order.market, now));
+/** The link secret's hash a signing reminder would carry (the use case makes a fresh one per check). */
+const FRESH = { signingTokenHash: 'fresh-link-hash' };
+const run = (order: PortInOrder, now: string | Date): DeadlineOutcome => checkDeadlines(order, systemCtx(order.market, now), FRESH);
 const before = (iso: string) => new Date(Date.parse(iso) - 1);
 
 /** The check did nothing: same order, no events, no effects, no notices. */
@@ -338,7 +341,7 @@ describe('draft: expires after 30 idle days', () => {
     expect(outcome.notices).toEqual([]);
   });
   it('an edit restarts the clock', () => {
-    const edited = decide(draft, { type: 'update', details: draft.details, lines: draft.lines, facts: command.submit.facts }, ctx('AU', '2026-03-20T10:00:00Z')).order;
+    const edited = decide(draft, { type: 'update', details: draft.details, lines: draft.lines, facts: command.submit.facts, signing: null }, ctx('AU', '2026-03-20T10:00:00Z')).order;
     expectNothing(edited, '2026-04-01T00:00:00Z');
     expectNothing(edited, '2026-04-18T23:59:59.999Z');
     expect(run(edited, '2026-04-19T00:00:00Z').decision.order.status).toBe('expired');
@@ -372,7 +375,8 @@ describe('a workflow exception is cleared when the status changes', () => {
 describe('statuses the check leaves alone', () => {
   const far = '2028-06-01T00:00:00Z';
   it.each<[string, PortInOrder]>([
-    ['awaiting_signature', buildOrder({ market: 'AU', createdAt: '2026-03-02T00:00:00Z', steps: [['2026-03-02T00:01:00Z', command.submit]] }).order],
+    // Reminded once already: nothing more happens until the customer signs.
+    ['awaiting_signature', buildOrder({ market: 'AU', createdAt: '2026-03-02T00:00:00Z', steps: [['2026-03-02T00:01:00Z', command.submit], ['2026-03-05T00:01:00Z', { type: 'remind_signer', tokenHash: 'h2' }]] }).order],
     ['on_hold', buildOrder({ market: 'GB', createdAt: '2026-03-02T09:00:00Z', account: { hasOutboundCall: false }, steps: [['2026-03-02T09:01:00Z', command.submit], ['2026-03-02T09:02:00Z', command.sign]] }).order],
     ['cancelled', sentToCarrier('AU', '2026-03-02T00:00:00Z', { steps: [['2026-03-03T00:00:00Z', command.cancel]] })],
     ['completed', sentToCarrier('FR', '2026-03-02T10:00:00Z', { steps: [['2026-03-10T10:00:00Z', command.complete('2026-03-10')]] })],
@@ -523,7 +527,7 @@ function* walk(s: Scenario): Generator<{ order: PortInOrder; now: Date; account:
     if (action === 'calls_made') account = { ...account, hasOutboundCall: true };
     const c = ctx(market, now.toISOString(), account);
     if (action === 'check') {
-      const outcome = checkDeadlines(order, { ...c, actor: { kind: 'system', id: 'scheduled-check' } });
+      const outcome = checkDeadlines(order, { ...c, actor: { kind: 'system', id: 'scheduled-check' } }, FRESH);
       if (outcome.decision.events.length > 0) order = outcome.decision.order;
     } else {
       const cmd: PortInCommand = {
@@ -538,7 +542,7 @@ function* walk(s: Scenario): Generator<{ order: PortInOrder; now: Date; account:
         expire: command.expire,
         withdraw: command.withdrawExpiredRejection,
         exception: command.exception(`step_${step.k % 3}`),
-        update: { type: 'update' as const, details: order.details, lines: order.lines, facts: command.submit.facts },
+        update: { type: 'update' as const, details: order.details, lines: order.lines, facts: command.submit.facts, signing: signingRequest(`sig_${order.version}`) },
       }[action];
       try {
         const d = decide(order, cmd, c);
@@ -558,8 +562,8 @@ describe('properties of the scheduled check over orders built by the state machi
     fc.assert(
       fc.property(scenarioArb, (s) => {
         for (const { order, now } of walk(s)) {
-          const first = checkDeadlines(order, systemCtx(s.market, now));
-          const second = checkDeadlines(first.decision.order, systemCtx(s.market, now));
+          const first = checkDeadlines(order, systemCtx(s.market, now), FRESH);
+          const second = checkDeadlines(first.decision.order, systemCtx(s.market, now), FRESH);
           expect(second.decision.events).toEqual([]);
           expect(second.notices).toEqual([]);
         }
@@ -572,7 +576,7 @@ describe('properties of the scheduled check over orders built by the state machi
     fc.assert(
       fc.property(scenarioArb, (s) => {
         for (const { order, now } of walk(s)) {
-          const { decision } = checkDeadlines(order, systemCtx(s.market, now));
+          const { decision } = checkDeadlines(order, systemCtx(s.market, now), FRESH);
           if (decision.events.length === 0) continue;
           const due = decision.order.dueAt;
           if (due !== null) expect(Date.parse(due)).toBeGreaterThan(now.getTime());
@@ -593,7 +597,7 @@ describe('properties of the scheduled check over orders built by the state machi
           const instants = [now.getTime(), ...probes.map((p) => now.getTime() + p)];
           if (Number.isFinite(due)) instants.push(due - 1, due, due + 1);
           for (const t of instants) {
-            const acts = checkDeadlines(order, systemCtx(s.market, new Date(t))).decision.events.length > 0;
+            const acts = checkDeadlines(order, systemCtx(s.market, new Date(t)), FRESH).decision.events.length > 0;
             expect(acts, `${order.status} dueAt=${order.dueAt} at ${new Date(t).toISOString()}`).toBe(t >= due);
           }
         }
@@ -606,7 +610,7 @@ describe('properties of the scheduled check over orders built by the state machi
     fc.assert(
       fc.property(scenarioArb, (s) => {
         for (const { order, now } of walk(s)) {
-          const { decision, notices } = checkDeadlines(order, systemCtx(s.market, now));
+          const { decision, notices } = checkDeadlines(order, systemCtx(s.market, now), FRESH);
           expect(decision.order.charges).toEqual(order.charges);
           expect(decision.events.some((e) => e.type === 'charged')).toBe(false);
           expect(decision.lock).toEqual([]);
@@ -632,7 +636,7 @@ describe('properties of the scheduled check over orders built by the state machi
     fc.assert(
       fc.property(scenarioArb, (s) => {
         for (const { order, now } of walk(s)) {
-          const { decision } = checkDeadlines(order, systemCtx(s.market, now));
+          const { decision } = checkDeadlines(order, systemCtx(s.market, now), FRESH);
           for (const e of decision.events.filter((x) => x.type === 'compensation_accrued')) {
             const today = marketDate(now, s.market);
             const exact = lateTransferCompensation({ market: s.market, monthlyFee: order.monthlyFee, confirmedTransferDate: order.transferDate, completedOn: null, today });

@@ -11,7 +11,7 @@ import { TWO_AU_LINES, buildOrder, command, ctx, details, facts, line, scheduled
 import { buildLines } from '../../shared/rules/port-in/order.ts';
 
 /** Run the scheduled check at `now` and return the order it leaves (unchanged when nothing happened). */
-const check = (order: PortInOrder, now: string) => checkDeadlines(order, systemCtx(order.market, now)).decision.order;
+const check = (order: PortInOrder, now: string) => checkDeadlines(order, systemCtx(order.market, now), { signingTokenHash: 'fresh-link-hash' }).decision.order;
 
 describe('the calendar facts these tables rely on (from the holiday library)', () => {
   it.each<[Market, IsoDate, string]>([
@@ -50,7 +50,7 @@ describe('draft: 00:00 UTC, 30 days after the last edit', () => {
     const { order } = buildOrder({
       market: 'GB',
       createdAt: '2026-03-10T09:00:00Z',
-      steps: [['2026-03-20T23:59:59Z', { type: 'update', details: details('GB', { pin: '1234' }), lines: buildLines([line('+442079460000')], policyFor('GB')), facts: facts() }]],
+      steps: [['2026-03-20T23:59:59Z', { type: 'update', details: details('GB', { pin: '1234' }), lines: buildLines([line('+442079460000')], policyFor('GB')), facts: facts(), signing: null }]],
     });
     expect(order.dueAt).toBe('2026-04-19T00:00:00.000Z');
   });
@@ -255,7 +255,7 @@ describe('AU and FR never have compensation deadlines', () => {
 
 describe('nothing pending', () => {
   const cases: [string, PortInOrder][] = [
-    ['awaiting_signature', buildOrder({ market: 'AU', createdAt: '2026-03-02T00:00:00Z', steps: [['2026-03-02T00:01:00Z', command.submit]] }).order],
+    ['awaiting_signature (reminded once)', buildOrder({ market: 'AU', createdAt: '2026-03-02T00:00:00Z', steps: [['2026-03-02T00:01:00Z', command.submit], ['2026-03-05T00:01:00Z', { type: 'remind_signer', tokenHash: 'h2' }]] }).order],
     [
       'on_hold (GB, no calls yet)',
       buildOrder({ market: 'GB', createdAt: '2026-03-02T09:00:00Z', account: { hasInboundCall: false }, steps: [['2026-03-02T09:01:00Z', command.submit], ['2026-03-02T09:02:00Z', command.sign]] }).order,

@@ -2,7 +2,7 @@
 import type { AccountFacts, IsoDate, Market, NumberFacts, PortInDetails, PortInOrder } from '../../shared/rules/types.ts';
 import { policyFor } from '../../shared/rules/markets.ts';
 import { buildLines, createDraft, decide } from '../../shared/rules/port-in/order.ts';
-import type { Decision, LineInput, OrderContext, OrderFacts, PortInCommand } from '../../shared/rules/port-in/order.ts';
+import type { Decision, LineInput, OrderContext, OrderFacts, PortInCommand, SignCommand } from '../../shared/rules/port-in/order.ts';
 
 export const SAMPLE_NUMBER: Record<Market, string> = {
   AU: '+61732123456', // Brisbane fixed line
@@ -67,10 +67,20 @@ export function ctx(market: Market, now: string, accountOverrides: Partial<Accou
 
 // ---- Orders built through the state machine (so every order a test uses is one the rules can produce).
 
+/** A signing request as the use case would prepare it (no real link or document behind it). */
+export function signingRequest(id: string, signerEmail = 'signer@example.test') {
+  return { id, tokenHash: `hash-of-${id}`, signerEmail, documentId: `doc_loa_${id}` };
+}
+
+/** Signing request `requestId` through the API channel, as the use case builds it. */
+export function signCommand(requestId: string, signerName = 'Alex Martin', channel: 'api' | 'signing_page' = 'api'): SignCommand {
+  return { type: 'sign', signerName, channel, requestId, documentSha256: 'a'.repeat(64), signedDocumentId: `doc_signed_${requestId}`, ip: null, userAgent: null };
+}
+
 /** The commands tests send, by name. */
 export const command = {
-  submit: { type: 'submit', facts: facts() },
-  sign: { type: 'sign', signerName: 'Alex Martin' },
+  submit: { type: 'submit', facts: facts(), signing: signingRequest('sig_1') },
+  sign: signCommand('sig_1'),
   prerequisitesMet: { type: 'prerequisites_met' },
   reject: { type: 'carrier_rejected', reasonCode: 'ACCT_MISMATCH', reason: 'Account number does not match' },
   resubmit: { type: 'resubmit', facts: facts() },

@@ -4,7 +4,7 @@ import { policyFor } from '../../shared/rules/markets.ts';
 import { viewOrder } from '../../shared/rules/port-in/view.ts';
 import { InvalidTransitionError, RuleViolationError } from '../../shared/rules/errors.ts';
 import type { AccountFacts, Market, PortInOrder } from '../../shared/rules/types.ts';
-import { SAMPLE_NUMBER, ctx, details, facts, line } from './port-in-fixtures.ts';
+import { SAMPLE_NUMBER, command, ctx, details, facts, line, signingRequest } from './port-in-fixtures.ts';
 
 /** Run commands in sequence at given instants; returns every decision. */
 function run(market: Market, start: string, steps: [string, PortInCommand][], accountOverrides: Partial<AccountFacts> = {}, lines = [line(SAMPLE_NUMBER[market])]) {
@@ -19,8 +19,8 @@ function run(market: Market, start: string, steps: [string, PortInCommand][], ac
   return { order, decisions };
 }
 
-const submit: PortInCommand = { type: 'submit', facts: facts() };
-const sign: PortInCommand = { type: 'sign', signerName: 'Alex Martin' };
+const submit: PortInCommand = command.submit;
+const sign: PortInCommand = command.sign;
 const reject: PortInCommand = { type: 'carrier_rejected', reasonCode: 'ACCT_MISMATCH', reason: 'Account number does not match' };
 const transfer = (transferDate: string): PortInCommand => ({ type: 'carrier_transfer_date', transferDate });
 const complete = (completedOn: string): PortInCommand => ({ type: 'carrier_completed', completedOn });
@@ -173,11 +173,11 @@ describe('rejection and resubmission', () => {
   });
   it('a rejected order keeps its numbers: correcting details is allowed, changing numbers is not', () => {
     const market = 'AU';
-    const ok = decide(rejected, { type: 'update', details: details(market, { losingCarrierAccountNumber: 'ACC-999' }), lines: buildLines(twoNumbers, policyFor('AU')), facts: facts() }, ctx(market, '2026-04-07T00:00:00Z'));
+    const ok = decide(rejected, { type: 'update', details: details(market, { losingCarrierAccountNumber: 'ACC-999' }), lines: buildLines(twoNumbers, policyFor('AU')), facts: facts(), signing: signingRequest('sig_2') }, ctx(market, '2026-04-07T00:00:00Z'));
     expect(ok.order.details.losingCarrierAccountNumber).toBe('ACC-999');
     expect(ok.events[0]!.data).toEqual({ fields: ['losingCarrierAccountNumber'] });
     expectError(
-      () => decide(rejected, { type: 'update', details: details(market), lines: buildLines([line('+61732123456')], policyFor('AU')), facts: facts() }, ctx(market, '2026-04-07T00:00:00Z')),
+      () => decide(rejected, { type: 'update', details: details(market), lines: buildLines([line('+61732123456')], policyFor('AU')), facts: facts(), signing: signingRequest('sig_2') }, ctx(market, '2026-04-07T00:00:00Z')),
       RuleViolationError,
       'numbers_fixed_after_submission',
     );
@@ -316,7 +316,7 @@ describe('commands in the wrong status are refused with a clear code', () => {
     expect(expired.release).toEqual([SAMPLE_NUMBER.AU]);
   });
   it('editing a draft locks added numbers and releases removed ones', () => {
-    const d = decide(draft, { type: 'update', details: details('AU'), lines: buildLines([line('+61732123457')], policyFor('AU')), facts: facts() }, ctx('AU', '2026-03-02T01:00:00Z'));
+    const d = decide(draft, { type: 'update', details: details('AU'), lines: buildLines([line('+61732123457')], policyFor('AU')), facts: facts(), signing: null }, ctx('AU', '2026-03-02T01:00:00Z'));
     expect(d.lock).toEqual(['+61732123457']);
     expect(d.release).toEqual([SAMPLE_NUMBER.AU]);
   });

@@ -5,7 +5,19 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccountRecord } from '../../shared/app/ports.ts';
 import { countDynamoRequests, type DynamoRequestCounter } from '../../shared/adapters/dynamo/client.ts';
-import { createHarness, eventsOf, newAccount, newCarrier, orderOf, orderWithCarrier, reject, writesIn, type Harness } from './support.ts';
+import {
+  SUBMITTER_EMAIL,
+  createHarness,
+  eventsOf,
+  newAccount,
+  newCarrier,
+  orderOf,
+  orderWithCarrier,
+  reject,
+  signingRequestSubject,
+  writesIn,
+  type Harness,
+} from './support.ts';
 
 const OPERATOR_FROM_ENV = 'ops-from-env@portdesk.test';
 
@@ -56,14 +68,18 @@ describe('handler({ time }) of functions/schedule/deadline-check.ts', () => {
       actor: { kind: 'system', id: 'scheduled-check' },
       data: { dueDate: '2026-12-25', overdueSince: '2026-12-26' },
     });
-    // The operator address comes from PORTDESK_OPERATOR_EMAIL.
-    expect(h.mailer.about(id).map((e) => e.to)).toEqual([[OPERATOR_FROM_ENV]]);
+    // The operator address comes from PORTDESK_OPERATOR_EMAIL. Before it, only the signing request
+    // sent at submit (signed at once, so never reminded).
+    expect(h.mailer.notices(id).map((e) => e.to)).toEqual([[OPERATOR_FROM_ENV]]);
+    expect(h.mailer.signing(id).map((e) => [e.to, e.subject])).toEqual([[[SUBMITTER_EMAIL], signingRequestSubject('AU', id)]]);
+    const emails = [...h.mailer.about(id)];
+    expect(emails).toHaveLength(2);
 
-    // A re-delivered event for the same instant: nothing to do, nothing written.
+    // A re-delivered event for the same instant: nothing to do, nothing written, nothing sent.
     requests.reset();
     expect(await handler({ time: '2026-12-25T14:00:00Z' })).toMatchObject({ due: 0, changed: 0, failed: 0 });
     expect(writesIn(requests.byCommand())).toBe(0);
-    expect(h.mailer.about(id)).toHaveLength(1);
+    expect(h.mailer.about(id)).toEqual(emails);
   });
 
   it('withdraws a rejected order at the end of its window and resumes its workflow through the composed deps', async () => {

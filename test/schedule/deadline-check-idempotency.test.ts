@@ -26,6 +26,7 @@ import {
   orderWithCarrier,
   reject,
   sentCounts,
+  signingRequestSubject,
   snapshotOrder,
   writesIn,
   type Harness,
@@ -109,11 +110,20 @@ async function expectMixHandled(h: Harness, mix: Mix): Promise<void> {
   expect(await h.deps.repository.getAccount(mix.terminatingAccount)).toMatchObject({ terminationWarnedAt: T });
 
   // Each email exactly once (over both runs).
-  expect(h.mailer.about(mix.overdueAu).map((e) => e.to)).toEqual([[OPERATOR_EMAIL]]);
-  expect(h.mailer.about(mix.overdueFr).map((e) => e.to)).toEqual([[OPERATOR_EMAIL]]);
-  expect(h.mailer.about(mix.compensationOngoing).map((e) => e.to)).toEqual([[SUBMITTER_EMAIL]]); // sent at T0
-  expect(h.mailer.about(mix.compensationFirst).map((e) => e.to)).toEqual([['admin-gb@customer.test']]);
+  expect(h.mailer.notices(mix.overdueAu).map((e) => e.to)).toEqual([[OPERATOR_EMAIL]]);
+  expect(h.mailer.notices(mix.overdueFr).map((e) => e.to)).toEqual([[OPERATOR_EMAIL]]);
+  expect(h.mailer.notices(mix.compensationOngoing).map((e) => e.to)).toEqual([[SUBMITTER_EMAIL]]); // sent at T0
+  expect(h.mailer.notices(mix.compensationFirst).map((e) => e.to)).toEqual([['admin-gb@customer.test']]);
   expect(h.mailer.to('admin-terminating@customer.test')).toHaveLength(1);
+  // Besides those, each submitted order has its signing request (to the submitter, else the
+  // account's administrator); signed at once, none is reminded. The draft never asked for one.
+  const signing = (id: string) => h.mailer.signing(id).map((e) => [e.to, e.subject]);
+  const market: Record<string, Market> = { [mix.overdueFr]: 'FR', [mix.compensationOngoing]: 'GB', [mix.compensationFirst]: 'GB', [mix.confirmation]: 'GB' };
+  for (const id of [mix.overdueAu, mix.overdueFr, mix.withdrawal, mix.confirmation, mix.compensationOngoing, mix.notDue]) {
+    expect(signing(id), id).toEqual([[[SUBMITTER_EMAIL], signingRequestSubject(market[id] ?? 'AU', id)]]);
+  }
+  expect(signing(mix.compensationFirst)).toEqual([[['admin-gb@customer.test'], signingRequestSubject('GB', mix.compensationFirst)]]);
+  expect(h.mailer.about(mix.draft)).toEqual([]);
   // Each status change published once; the waiting workflow step resumed once.
   expect(h.bus.about(mix.withdrawal).filter((e) => e.detail.to === 'withdrawn')).toHaveLength(1);
   expect(h.bus.about(mix.draft).filter((e) => e.detail.to === 'expired')).toHaveLength(1);
@@ -241,9 +251,11 @@ describe('failure isolation', () => {
     expect((await orderOf(h, broken)).overdueSince).toBeNull();
     for (const id of healthy) {
       expect(await orderOf(h, id)).toMatchObject({ overdueSince: expect.any(String), dueAt: null });
-      expect(h.mailer.about(id)).toHaveLength(1);
+      expect(h.mailer.notices(id).map((e) => e.to)).toEqual([[OPERATOR_EMAIL]]);
     }
-    expect(h.mailer.about(broken)).toHaveLength(0);
+    // The broken order has only the signing request it sent at submit.
+    expect(h.mailer.notices(broken)).toEqual([]);
+    expect(h.mailer.signing(broken).map((e) => [e.to, e.subject])).toEqual([[[SUBMITTER_EMAIL], signingRequestSubject('AU', broken)]]);
     expect((await dueAt(h, NOW)).map((d) => d.id)).toEqual([broken]);
 
     // The next run tries it again (and only it).
@@ -260,6 +272,9 @@ describe('a mail outage during the check', () => {
     const account = await newAccount(h, market, { at: '2026-03-01T00:00:00Z' });
     const carrier = await newCarrier(h, '2026-03-01T00:00:00Z');
     const id = await orderWithCarrier(h, market, account.id, carrier, '2026-03-02T00:00:00Z'); // due 1 Apr
+    // Before the outage: the signing request sent at submit, and nothing else.
+    expect(h.mailer.sent.map((e) => [e.to, e.subject])).toEqual([[[SUBMITTER_EMAIL], signingRequestSubject(market, id)]]);
+    const sentBefore = [...h.mailer.sent];
     h.mailer.down = true;
 
     expect(await h.check('2026-04-01T14:00:00.000Z')).toEqual({ now: '2026-04-01T14:00:00.000Z', due: 1, changed: 1, unchanged: 0, failed: 0 });
@@ -267,7 +282,7 @@ describe('a mail outage during the check', () => {
     const items = (await allOutbox(h, { subjectId: id })).filter((i) => i.purpose === 'overdue');
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ id: `${id}.overdue.2026-04-01`, status: 'pending', attempts: [expect.objectContaining({ ok: false })] });
-    expect(h.mailer.sent).toHaveLength(0);
+    expect(h.mailer.sent).toEqual(sentBefore);
 
     const snapshot = await snapshotOrder(h, id);
     h.mailer.down = false;
@@ -275,7 +290,7 @@ describe('a mail outage during the check', () => {
     expect(await h.check('2026-04-01T14:00:00.000Z')).toMatchObject({ due: 0, changed: 0, failed: 0 });
     expect(writesIn(h.counter.byCommand())).toBe(0);
     expect(await snapshotOrder(h, id)).toEqual(snapshot);
-    expect(h.mailer.sent).toHaveLength(0); // the dispatcher, not the check, retries it
+    expect(h.mailer.sent).toEqual(sentBefore); // the dispatcher, not the check, retries it
   });
 });
 
@@ -291,7 +306,8 @@ describe('no operator address configured (PORTDESK_OPERATOR_EMAIL unset)', () =>
     expect(await orderOf(h, id)).toMatchObject({ overdueSince: '2026-03-31', dueAt: null });
     expect((await eventsOf(h, id)).at(-1)).toMatchObject({ type: 'overdue' });
     expect((await allOutbox(h, { subjectId: id })).filter((i) => i.purpose === 'overdue')).toEqual([]);
-    expect(h.mailer.sent).toEqual([]);
+    // Only the signing request sent at submit (customer emails need no operator address).
+    expect(h.mailer.sent.map((e) => [e.to, e.subject])).toEqual([[[SUBMITTER_EMAIL], signingRequestSubject('FR', id)]]);
     h.counter.reset();
     expect(await h.check('2026-03-30T22:00:00.000Z')).toMatchObject({ due: 0, changed: 0 });
     expect(writesIn(h.counter.byCommand())).toBe(0);

@@ -27,6 +27,7 @@ import {
   orderWithCarrier,
   reject,
   sentCounts,
+  signingRequestSubject,
   type Harness,
 } from './support.ts';
 
@@ -455,7 +456,9 @@ describe('FR (Europe/Paris): holidays do not move calendar-day deadlines; DST ni
       { type: 'overdue', at: '2026-10-25T23:00:00.000Z', actor: SYSTEM, data: { dueDate: '2026-10-25', overdueSince: '2026-10-26' } },
     ]);
     expect(await orderOf(h, id)).toMatchObject({ status: 'scheduled', overdueSince: '2026-10-26', dueAt: null });
-    expect(h.mailer.about(id).map((e) => e.to)).toEqual([[OPERATOR_EMAIL]]);
+    // The overdue notice to the operator; besides it, only the signing request sent at submit.
+    expect(h.mailer.notices(id).map((e) => e.to)).toEqual([[OPERATOR_EMAIL]]);
+    expect(h.mailer.signing(id).map((e) => [e.to, e.subject])).toEqual([[[SUBMITTER_EMAIL], signingRequestSubject('FR', id)]]);
   });
 });
 

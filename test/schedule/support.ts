@@ -36,6 +36,17 @@ export const OPERATOR_EMAIL = 'desk@portdesk.test';
 export const PUBLIC_BASE_URL = 'https://api.portdesk.test';
 export const SUBMITTER_EMAIL = 'submitter@customer.test';
 
+/**
+ * What every signing email about the order carries (the request sent at submit, the reminder 3
+ * days after it): its signing link, `/sign/<order id>.<secret>`. No other email has it.
+ */
+const signingLinkOf = (orderId: string): string => `${PUBLIC_BASE_URL}/sign/${orderId}.`;
+const isSigningEmail = (email: EmailMessage, orderId: string): boolean => email.text.includes(signingLinkOf(orderId));
+
+/** The subject of the signing request submitting an order sends (English in AU and GB, French in FR). */
+export const signingRequestSubject = (market: Market, orderId: string): string =>
+  `${market === 'FR' ? 'Signature du mandat de portabilité requise' : 'Please sign the Letter of Authority for your port-in order'} [PD-${orderId}]`;
+
 // ---- capturing fakes of the outside services ------------------------------------------------------
 
 export class CapturingMailer implements Mailer {
@@ -52,6 +63,14 @@ export class CapturingMailer implements Mailer {
   }
   about(orderId: string): EmailMessage[] {
     return this.sent.filter((e) => e.reference === `PD-${orderId}`);
+  }
+  /** The signing emails about the order (the request sent at submit, a reminder). */
+  signing(orderId: string): EmailMessage[] {
+    return this.about(orderId).filter((e) => isSigningEmail(e, orderId));
+  }
+  /** The order's other emails: what its deadlines and the carrier's answers caused. */
+  notices(orderId: string): EmailMessage[] {
+    return this.about(orderId).filter((e) => !isSigningEmail(e, orderId));
   }
 }
 
@@ -130,7 +149,7 @@ export async function createHarness(): Promise<Harness> {
       bus,
       webhooks,
       voice,
-      settings: { operatorEmail: OPERATOR_EMAIL, publicBaseUrl: PUBLIC_BASE_URL, allowHttpWebhooks: false },
+      settings: { providerName: 'PortDesk', operatorEmail: OPERATOR_EMAIL, publicBaseUrl: PUBLIC_BASE_URL, allowHttpWebhooks: false },
     },
   };
   const counter = countDynamoRequests(table.client);
@@ -401,7 +420,10 @@ export async function seedSubmittedOrders(h: Harness, account: AccountRecord, ca
     );
     await h.deps.repository.saveOrder({ ...created, expectedVersion: null });
     let order = created.order;
-    for (const command of [{ type: 'submit', facts: NO_FACTS }, { type: 'sign', signerName: 'Bulk Signer' }] as const) {
+    // Straight through the rules (no LOA files): these orders only need to be with the carrier.
+    const signing = { id: `sig_${id}`, tokenHash: `hash-${id}`, signerEmail: 'signer@example.test', documentId: `doc_${id}` };
+    const sign = { type: 'sign', signerName: 'Bulk Signer', channel: 'api', requestId: signing.id, documentSha256: '0'.repeat(64), signedDocumentId: `doc_signed_${id}`, ip: null, userAgent: null } as const;
+    for (const command of [{ type: 'submit', facts: NO_FACTS, signing } as const, sign]) {
       const decision: Decision = decide(order, command, ctx);
       await h.deps.repository.saveOrder({ ...decision, expectedVersion: order.version });
       order = decision.order;

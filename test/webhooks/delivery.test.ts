@@ -13,7 +13,7 @@ import { deliverWebhook, generateWebhookSecret, listWebhookDeliveries, webhookDe
 import { deliverOnce, enqueue } from '../../shared/app/outbox.ts';
 import { buildLines, createDraft, decide } from '../../shared/rules/port-in/order.ts';
 import { policyFor } from '../../shared/rules/markets.ts';
-import { SAMPLE_NUMBER, ctx, details, facts, line } from '../rules/port-in-fixtures.ts';
+import { SAMPLE_NUMBER, command, ctx, details, facts, line } from '../rules/port-in-fixtures.ts';
 import { createTestTable } from '../support/dynamo.ts';
 
 interface Received {
@@ -50,7 +50,7 @@ function webhookOf(id: string, n: number, overrides: Partial<WebhookRecord> = {}
 function submittedEvent(accountId: string): BusEvent {
   const context = ctx('AU', NOW.toISOString(), { id: accountId });
   const draft = createDraft({ id: `pin_${accountId}`, details: details('AU'), lines: buildLines([line(SAMPLE_NUMBER.AU)], policyFor('AU')) }, context, facts());
-  const submitted = decide(draft.order, { type: 'submit', facts: facts() }, context);
+  const submitted = decide(draft.order, command.submit, context);
   const [event] = busEventsFor(submitted.order, submitted.events);
   return event!;
 }

@@ -9,7 +9,7 @@ import { policyFor } from '../../shared/rules/markets.ts';
 import type { AccountFacts, Market, PortInOrder } from '../../shared/rules/types.ts';
 import { busEventsFor, eventSchemaFiles, PortInStatusChangedV1 } from '../../shared/app/events.ts';
 import type { BusEvent } from '../../shared/app/ports.ts';
-import { SAMPLE_NUMBER, ctx, details, facts, line } from '../rules/port-in-fixtures.ts';
+import { SAMPLE_NUMBER, command, ctx, details, facts, line, signCommand } from '../rules/port-in-fixtures.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SCHEMA_DIR = join(REPO, 'schemas', 'events');
@@ -51,13 +51,13 @@ function run(market: Market, start: string, steps: Step[], accountOverrides: Par
 
 const eventsOf = (decisions: Decision[]): BusEvent[] => decisions.flatMap((d) => busEventsFor(d.order, d.events));
 
-const submit: PortInCommand = { type: 'submit', facts: facts() };
-const sign: PortInCommand = { type: 'sign', signerName: SIGNER };
+const submit: PortInCommand = command.submit;
+const sign: PortInCommand = signCommand('sig_1', SIGNER);
 const reject: PortInCommand = { type: 'carrier_rejected', reasonCode: 'ACCT_MISMATCH', reason: REJECTION_TEXT };
 
 const auLifecycle = () =>
   run('AU', '2026-03-02T00:00:00Z', [
-    { at: '2026-03-02T00:00:00Z', command: { type: 'update', details: details('AU', { ...PERSONAL, termsAccepted: true }), lines: buildLines([line(SAMPLE_NUMBER.AU), line('+61732123457')], policyFor('AU')), facts: facts() } },
+    { at: '2026-03-02T00:00:00Z', command: { type: 'update', details: details('AU', { ...PERSONAL, termsAccepted: true }), lines: buildLines([line(SAMPLE_NUMBER.AU), line('+61732123457')], policyFor('AU')), facts: facts(), signing: null } },
     { at: '2026-03-02T00:00:00Z', command: submit },
     { at: '2026-03-02T00:00:00Z', command: sign },
     { at: '2026-03-02T00:00:00Z', command: { type: 'carrier_transfer_date', transferDate: '2026-03-16' } },

@@ -110,7 +110,7 @@ export async function createHarness(options: { workflow?: boolean } = {}): Promi
       bus: new EventBridgeBus({ eventBusName: 'portdesk-test', endpoint: awsEndpoint }),
       webhooks: new HttpWebhookSender({ allowPrivateAddresses: true, timeoutMs: 2000 }),
       voice,
-      settings: { operatorEmail: OPERATOR_EMAIL, publicBaseUrl: PUBLIC_BASE_URL, allowHttpWebhooks: true },
+      settings: { providerName: 'PortDesk', operatorEmail: OPERATOR_EMAIL, publicBaseUrl: PUBLIC_BASE_URL, allowHttpWebhooks: true },
     },
   } as unknown as UseCaseDeps;
 

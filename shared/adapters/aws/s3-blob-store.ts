@@ -16,7 +16,7 @@ import { awsClientConfig } from './client-config.ts';
 /** Where SES's S3 action puts raw messages (the receipt rule's object key prefix). */
 export const RAW_MAIL_PREFIX = 'inbound/';
 /** Where documents (attachments of emails, LOAs, bill copies) are kept. */
-export const DOCUMENTS_PREFIX = 'documents/';
+export { DOCUMENTS_PREFIX } from '../../app/ports.ts';
 /** The blob key of a raw message as SES's S3 action writes it: the prefix and the SES message id. */
 export const rawMailKey = (sesMessageId: string): string => `${RAW_MAIL_PREFIX}${sesMessageId}`;
 

@@ -36,6 +36,16 @@ function toDocument(item: Item): DocumentRecord {
   };
 }
 
+/** A document's item: also written by the repository, in the transaction of the order change that made it. */
+export function documentItem(document: DocumentRecord): Item {
+  return {
+    ...document,
+    ...documentKey(document.orderId, document.id),
+    [BY_ACCOUNT.partitionKey]: orderDocumentsPk(document.orderId),
+    [BY_ACCOUNT.sortKey]: `${document.createdAt}#${document.id}`,
+  };
+}
+
 export class DynamoDocumentStore implements DocumentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -48,12 +58,7 @@ export class DynamoDocumentStore implements DocumentStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...document,
-            ...documentKey(document.orderId, document.id),
-            [BY_ACCOUNT.partitionKey]: orderDocumentsPk(document.orderId),
-            [BY_ACCOUNT.sortKey]: `${document.createdAt}#${document.id}`,
-          },
+          Item: documentItem(document),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),

@@ -67,6 +67,7 @@ import {
   NumberConflictError,
 } from '../../rules/errors.ts';
 import { isFinal, type OrderStatus, type PortInEvent, type PortInLine, type PortInOrder, type ValidationResult } from '../../rules/types.ts';
+import { documentItem } from './document-store.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 import { indexNamed, TABLE_KEYS, type IndexDefinition } from './table-schema.ts';
 
@@ -331,6 +332,7 @@ function toOrder(header: Item, lines: PortInLine[], issues: ValidationResult): P
     monthlyFee: header.monthlyFee,
     holdReason: header.holdReason ?? null,
     signature: header.signature ?? null,
+    signingRequests: header.signingRequests ?? [],
     commencementDate: header.commencementDate ?? null,
     dueDate: header.dueDate ?? null,
     transferDate: header.transferDate ?? null,
@@ -536,7 +538,7 @@ function layoutOrder(order: PortInOrder): OrderLayout {
 // (taking over a stale lock).
 
 type WriteOp =
-  | { kind: 'header' | 'event' | 'chunk'; item: TransactItem; bytes: number }
+  | { kind: 'header' | 'event' | 'chunk' | 'document'; item: TransactItem; bytes: number }
   /** reentrant: succeeds when this order holds the lock already (one-transaction path). */
   | { kind: 'lock'; e164: string; reentrant: boolean; staleOwners: string[] }
   | { kind: 'release'; e164: string }
@@ -899,11 +901,22 @@ export class DynamoRepository implements Repository {
     const accountOps: WriteOp[] =
       change.activate && activations.length > 0 ? [{ kind: 'accountAdd', accountId: change.activate.accountId, sign: 1 }] : [];
     const outboxOps = this.outboxWrites(change.outbox ?? []);
+    // Documents the change produced (the LOA): described with the change, so an order never names a
+    // document that is not there, and a refused change leaves no document behind.
+    const documentOps: WriteOp[] = (change.documents ?? []).map((document) => {
+      const item = documentItem(document);
+      return {
+        kind: 'document',
+        bytes: JSON.stringify(item).length,
+        item: { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+      };
+    });
 
     const context: WriteContext = { orderId: order.id, takenAt: order.updatedAt, resource: 'order', resourceId: order.id };
     const everything: WriteOp[] = [
       headerOp,
       ...eventOps,
+      ...documentOps,
       ...outboxOps,
       ...chunkOps,
       ...lock.map((e164): WriteOp => ({ kind: 'lock', e164, reentrant: true, staleOwners: [] })),
@@ -915,7 +928,7 @@ export class DynamoRepository implements Repository {
     if (everything.length <= MAX_TRANSACTION_ITEMS && bytes <= MAX_TRANSACTION_BYTES) {
       await this.execute(everything, context);
     } else {
-      await this.saveOrderInSteps(order.id, lock, [headerOp, ...eventOps, ...outboxOps], chunkOps, releaseOps, activateOps, context);
+      await this.saveOrderInSteps(order.id, lock, [headerOp, ...eventOps, ...documentOps, ...outboxOps], chunkOps, releaseOps, activateOps, context);
     }
     this.rememberChunks(order.id, order.version, {
       lineChunks: layout.lineChunks.map((c) => c.hash),
@@ -1506,6 +1519,7 @@ export class DynamoRepository implements Repository {
       case 'header':
       case 'event':
       case 'chunk':
+      case 'document':
       case 'outbox':
         return op.item;
       case 'lock': {
@@ -1623,7 +1637,7 @@ export class DynamoRepository implements Repository {
       const failures = await this.transact(rendered);
       if (failures === null) return rendered.map((entry) => entry.op);
 
-      if (failures.some((f) => f.op.kind === 'header' || f.op.kind === 'event' || f.code === 'TransactionConflict')) {
+      if (failures.some((f) => f.op.kind === 'header' || f.op.kind === 'event' || f.op.kind === 'document' || f.code === 'TransactionConflict')) {
         throw new ConcurrentModificationError(context.resource, context.resourceId);
       }
       const drop = new Set<WriteOp>();

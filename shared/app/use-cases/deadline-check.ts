@@ -15,6 +15,7 @@ import { saveDecision } from '../order-writes.ts';
 import { enqueue } from '../outbox.ts';
 import { accountNoticeItems, deadlineNoticeItems } from '../notify.ts';
 import { logger } from '../logger.ts';
+import { newSigningToken, signingReminderItem } from './signing.ts';
 
 const ACTOR: Actor = { kind: 'system', id: 'scheduled-check' };
 const PAGE_SIZE = 100;
@@ -76,10 +77,14 @@ async function checkOrder(deps: UseCaseDeps, item: DueItem, now: Date, loadAccou
   const account = await loadAccount(order.accountId);
   if (!account) throw new Error(`Order ${order.id} belongs to a missing account`);
   const ctx = { policy: policyFor(order.market), account: accountFacts(account), now, actor: ACTOR };
-  const { decision, notices } = checkDeadlines(order, ctx);
+  // A reminder carries a new link (only its hash is kept): made here, used only if one is due.
+  const link = newSigningToken(order.id);
+  const { decision, notices } = checkDeadlines(order, ctx, { signingTokenHash: link.tokenHash });
   // Nothing to do: another writer got there first and the index has not caught up yet.
   if (decision.events.length === 0) return false;
-  await saveDecision(deps, order, decision, deadlineNoticeItems(deps, decision.order, account, notices, now));
+  const emails = deadlineNoticeItems(deps, decision.order, account, notices.filter((n) => n !== 'signing_reminder'), now);
+  if (notices.includes('signing_reminder')) emails.push(await signingReminderItem(deps, decision.order, link.token, now));
+  await saveDecision(deps, order, decision, emails);
   return true;
 }
 

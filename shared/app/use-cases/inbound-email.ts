@@ -32,6 +32,7 @@ import type {
   ParsedAttachment,
   ParsedEmail,
 } from '../ports.ts';
+import { documentBlobKey } from '../ports.ts';
 import { actorOf, type IntakeDeps } from '../context.ts';
 import { logger } from '../logger.ts';
 import { recordCarrierEvent } from './port-ins.ts';
@@ -534,7 +535,7 @@ async function storeAttachments(deps: InboxDeps, holder: { record: InboundEmailS
       const type = sniffDocumentType(attachment.content);
       if (type === null) return { ...summary, documentId: null };
       const documentId = documentIdFor(record.id, index);
-      const blobKey = `documents/${orderId}/${documentId}`;
+      const blobKey = documentBlobKey(orderId, documentId);
       await deps.blobs.put(blobKey, attachment.content, type.contentType);
       const document: DocumentRecord = {
         id: documentId,

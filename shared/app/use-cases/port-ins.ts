@@ -1,6 +1,6 @@
 // Port-in use cases. Each one: load what it needs (batched), let the rules decide, write the
 // decision in one OrderChange (optimistic locking + number locks), return the order's view.
-import type { AccountRecord, Caller, PageRequest } from '../ports.ts';
+import type { AccountRecord, Caller, DocumentRecord, OutboxItem, PageRequest } from '../ports.ts';
 import { accountFacts, actorOf, newId, targetAccountId, type UseCaseDeps } from '../context.ts';
 import { policyFor } from '../../rules/markets.ts';
 import { normalizeNumber } from '../../rules/phone.ts';
@@ -9,6 +9,8 @@ import {
   decide,
   buildLines,
   orderNumbers,
+  currentSigningRequest,
+  type Decision,
   type OrderContext,
   type OrderFacts,
   type PortInCommand,
@@ -18,6 +20,7 @@ import { saveDecision } from '../order-writes.ts';
 import { notifyOrder } from '../notify.ts';
 import { logger } from '../logger.ts';
 import { defaultNoticeKey } from './workflow.ts';
+import { prepareSigning, requestNewSignature, signOrder, signingArtifacts, type PreparedSigning, type SigningReason } from './signing.ts';
 import { NotFoundError } from '../../rules/errors.ts';
 import { HttpError } from '../../http/problem.ts';
 import { formatPath } from '../../http/handler.ts';
@@ -33,7 +36,7 @@ function canSee(caller: Caller, order: PortInOrder): boolean {
   return order.details.carrierId !== null && order.details.carrierId === caller.carrierId;
 }
 
-async function loadOrder(deps: UseCaseDeps, caller: Caller, id: string): Promise<PortInOrder> {
+export async function loadOrder(deps: UseCaseDeps, caller: Caller, id: string): Promise<PortInOrder> {
   const order = await deps.repository.getOrder(id);
   if (!order || !canSee(caller, order)) throw new NotFoundError('port-in order', id);
   return order;
@@ -123,10 +126,13 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
  * The write carries the change's bus events and the workflow's start or resume signal (outbox, one
  * transaction); what fails after the write is logged and retried later, never failing the request.
  */
-async function apply(deps: UseCaseDeps, order: PortInOrder, command: PortInCommand, ctx: OrderContext) {
+async function apply(deps: UseCaseDeps, order: PortInOrder, command: PortInCommand, ctx: OrderContext, signing?: SigningOpened) {
   const decision = decide(order, command, ctx);
   if (decision.events.length === 0) return viewOrder(order, ctx.now);
-  await saveDecision(deps, order, decision);
+  // A command that opened a signing request brings its LOA (stored now, described with the order) and email.
+  const opened = signing && decision.order.signingRequests.some((r) => r.id === signing.prepared.request.id) ? signing : null;
+  const artifacts = opened ? await opened.artifacts(decision) : { emails: [], documents: [] };
+  await saveDecision(deps, order, decision, artifacts.emails, artifacts.documents);
   // Before the order reaches the carrier no workflow runs to tell the customer: the API does.
   if (decision.order.status === 'cancelled' && !WITH_WORKFLOW.has(order.status)) {
     try {
@@ -137,6 +143,21 @@ async function apply(deps: UseCaseDeps, order: PortInOrder, command: PortInComma
     }
   }
   return viewOrder(decision.order, ctx.now);
+}
+
+/**
+ * A signing request prepared for a command that may open it (submit, edit of a rejected order), and
+ * how to make its LOA and email. A callback, so that commands that never open one (cancel, carrier
+ * answers) do not bring the PDF library into their Lambda bundles.
+ */
+interface SigningOpened {
+  prepared: PreparedSigning;
+  artifacts: (decision: Decision) => Promise<{ emails: OutboxItem[]; documents: DocumentRecord[] }>;
+}
+
+function opening(deps: UseCaseDeps, order: PortInOrder, account: AccountRecord, reason: SigningReason): SigningOpened {
+  const prepared = prepareSigning(order, account);
+  return { prepared, artifacts: (decision) => signingArtifacts(deps, decision, account, prepared, reason) };
 }
 
 /** Statuses in which the order's workflow runs (it tells the customer about what happens next). */
@@ -220,7 +241,9 @@ export async function updatePortIn(deps: UseCaseDeps, caller: Caller, id: string
   const details = toDetails(rest);
   const lines = buildLines(numbers, ctx.policy);
   const facts = await loadFacts(deps, account, details, orderNumbers(lines));
-  return apply(deps, order, { type: 'update', details, lines, facts }, ctx);
+  // Editing a rejected order voids its signature: a new LOA goes for signature with the edit.
+  const signing = order.status === 'rejected' ? opening(deps, order, account, 'order_edited') : undefined;
+  return apply(deps, order, { type: 'update', details, lines, facts, signing: signing?.prepared.request ?? null }, ctx, signing);
 }
 
 /** Commands that need the account and, for validation, fresh facts about the numbers. */
@@ -237,11 +260,37 @@ async function runCommand(
   return apply(deps, order, command, ctx);
 }
 
-export const submitPortIn = (deps: UseCaseDeps, caller: Caller, id: string) =>
-  runCommand(deps, caller, id, async (_order, facts) => ({ type: 'submit', facts: await facts() }));
+// Submit: validation, fees, and the LOA sent to the signer (the order waits for the signature).
+export async function submitPortIn(deps: UseCaseDeps, caller: Caller, id: string) {
+  const order = await loadOrder(deps, caller, id);
+  const account = await loadAccount(deps, order.accountId);
+  const ctx = orderContext(deps, caller, account);
+  const facts = await loadFacts(deps, account, order.details, orderNumbers(order.lines));
+  const signing = opening(deps, order, account, 'submitted');
+  return apply(deps, order, { type: 'submit', facts, signing: signing.prepared.request }, ctx, signing);
+}
 
-export const signPortIn = (deps: UseCaseDeps, caller: Caller, id: string, input: { signerName: string }) =>
-  runCommand(deps, caller, id, () => ({ type: 'sign', signerName: input.signerName }));
+/** Where an API call came from: recorded in the signature's audit trail. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+// Sign through the API (clients with their own signing flow): the current request, the same audit trail.
+export async function signPortIn(deps: UseCaseDeps, caller: Caller, id: string, input: { signerName: string }, client: ClientInfo = { ip: null, userAgent: null }) {
+  const order = await loadOrder(deps, caller, id);
+  const account = await loadAccount(deps, order.accountId);
+  const requestId = currentSigningRequest(order)?.id ?? 'none';
+  const signed = await signOrder(deps, order, account, actorOf(caller), { signerName: input.signerName, channel: 'api', requestId, ...client });
+  return viewOrder(signed, deps.clock.now());
+}
+
+// A new signing link (and LOA) for an order still waiting for its signature; the previous link stops working.
+export async function requestSignature(deps: UseCaseDeps, caller: Caller, id: string) {
+  const order = await loadOrder(deps, caller, id);
+  const updated = await requestNewSignature(deps, order, actorOf(caller));
+  return viewOrder(updated, deps.clock.now());
+}
 
 export const resubmitPortIn = (deps: UseCaseDeps, caller: Caller, id: string) =>
   runCommand(deps, caller, id, async (_order, facts) => ({ type: 'resubmit', facts: await facts() }));

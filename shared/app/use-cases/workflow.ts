@@ -18,7 +18,7 @@ import { normalizeNumber } from '../../rules/phone.ts';
 import { ConcurrentModificationError } from '../../rules/errors.ts';
 import { saveDecision } from '../order-writes.ts';
 import { emailItem, enqueue } from '../outbox.ts';
-import { notifyOrder, type OrderNotice } from '../notify.ts';
+import { notifyOrder, signedLoaDocument, type OrderNotice } from '../notify.ts';
 import { orderReference, subjectReference } from '../../notifications/common.ts';
 import { escapeHtml } from '../../notifications/format.ts';
 
@@ -295,8 +295,13 @@ export interface SubmitResult {
   expected: OrderSnapshot;
 }
 
-/** The order as the carrier's submission endpoint receives it (JSON, `application/json`). */
-export function carrierSubmission(order: PortInOrder, now: Date, publicBaseUrl: string) {
+/**
+ * The order as the carrier's submission endpoint receives it (JSON, `application/json`).
+ * `loaDocumentUrl`: where the carrier fetches the signed LOA with its API key. An API address, not a
+ * pre-signed S3 link: those signed by a Lambda role stop working when its session ends (hours), and
+ * the carrier may look days later; the API answers each read with a fresh download link.
+ */
+export function carrierSubmission(order: PortInOrder, now: Date, publicBaseUrl: string, loaDocumentUrl: string | null = null) {
   return {
     type: 'port_in_submission',
     version: '1',
@@ -313,7 +318,15 @@ export function carrierSubmission(order: PortInOrder, now: Date, publicBaseUrl: 
     serviceAddress: order.details.serviceAddress,
     category: order.category,
     numbers: order.lines.map((line) => ({ number: line.e164 ?? line.input, lineType: line.lineType, services: line.services })),
-    letterOfAuthority: order.signature ? { signedBy: order.signature.signerName, signedAt: order.signature.at } : null,
+    letterOfAuthority: order.signature
+      ? {
+          signedBy: order.signature.signerName,
+          signedAt: order.signature.at,
+          documentUrl: loaDocumentUrl,
+          /** SHA-256 of the unsigned LOA the signer signed (the signed file adds the signature page to it). */
+          documentSha256: order.signature.documentSha256,
+        }
+      : null,
     answerTo: `${publicBaseUrl.replace(/\/+$/, '')}/v1/port-ins/${encodeURIComponent(order.id)}/carrier-events`,
   };
 }
@@ -351,7 +364,9 @@ export async function submitToCarrier(deps: UseCaseDeps, orderId: string): Promi
 }
 
 async function postSubmission(deps: UseCaseDeps, order: PortInOrder, carrier: CarrierRecord): Promise<void> {
-  const body = JSON.stringify(carrierSubmission(order, deps.clock.now(), deps.services.settings.publicBaseUrl));
+  const loa = await signedLoaDocument(deps, order);
+  const loaUrl = loa ? `${deps.services.settings.publicBaseUrl.replace(/\/+$/, '')}/v1/port-ins/${encodeURIComponent(order.id)}/documents/${encodeURIComponent(loa.id)}` : null;
+  const body = JSON.stringify(carrierSubmission(order, deps.clock.now(), deps.services.settings.publicBaseUrl, loaUrl));
   const headers = { 'idempotency-key': submissionKey(order), 'x-portdesk-reference': orderReference(order.id) };
   let status: number;
   try {

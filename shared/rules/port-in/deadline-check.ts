@@ -7,19 +7,25 @@ import { isOverdue, isTransferDateConfirmed } from '../deadlines.ts';
 import type { PortInEvent, PortInOrder } from '../types.ts';
 import { compensationOf, decide, type Decision, type OrderContext } from './order.ts';
 import { draftExpiresAt, nextDueAt } from './next-deadline.ts';
+import { signingReminderDueAt } from './signing.ts';
 
 /**
  * Emails a deadline causes (the app layer composes and queues them with the order change). A
  * withdrawal is told by the workflow, which the check resumes, like any other status change.
  */
-export type DeadlineNotice = 'overdue' | 'compensation_started';
+export type DeadlineNotice = 'overdue' | 'compensation_started' | 'signing_reminder';
+
+/** What the check may need that is not pure: a new link secret's hash for a signing reminder. */
+export interface FreshValues {
+  signingTokenHash: string;
+}
 
 export interface DeadlineOutcome {
   decision: Decision;
   notices: DeadlineNotice[];
 }
 
-export function checkDeadlines(order: PortInOrder, ctx: OrderContext): DeadlineOutcome {
+export function checkDeadlines(order: PortInOrder, ctx: OrderContext, fresh?: FreshValues): DeadlineOutcome {
   const now = ctx.now;
   const unchanged: DeadlineOutcome = {
     decision: { order, events: [], lock: [], release: [], activate: null },
@@ -30,16 +36,26 @@ export function checkDeadlines(order: PortInOrder, ctx: OrderContext): DeadlineO
       return now.getTime() >= draftExpiresAt(order.updatedAt).getTime()
         ? { decision: decide(order, { type: 'expire' }, ctx), notices: [] }
         : unchanged;
+    case 'awaiting_signature':
+      return remindSigner(order, ctx, fresh) ?? unchanged;
     case 'rejected':
       return order.resubmitBy !== null && now.getTime() >= Date.parse(order.resubmitBy)
         ? { decision: decide(order, { type: 'withdraw_expired_rejection' }, ctx), notices: [] }
-        : unchanged;
+        : (remindSigner(order, ctx, fresh) ?? unchanged);
     case 'submitted':
     case 'scheduled':
       return withCarrier(order, ctx) ?? unchanged;
     default:
       return unchanged;
   }
+}
+
+/** The one reminder of an unsigned LOA, 3 days after the request (it carries a second link). */
+function remindSigner(order: PortInOrder, ctx: OrderContext, fresh: FreshValues | undefined): DeadlineOutcome | null {
+  const due = signingReminderDueAt(order);
+  if (due === null || ctx.now.getTime() < due.getTime()) return null;
+  if (!fresh) throw new Error(`Order ${order.id}: a signing reminder needs a new link (FreshValues)`);
+  return { decision: decide(order, { type: 'remind_signer', tokenHash: fresh.signingTokenHash }, ctx), notices: ['signing_reminder'] };
 }
 
 /** Overdue flag, transfer-date confirmation and GB compensation accrual: marks, not status changes. */

@@ -4,6 +4,7 @@
 import { addBusinessDays, addDays, startOfMarketDay } from '../calendar.ts';
 import { policyFor } from '../markets.ts';
 import type { PortInOrder } from '../types.ts';
+import { signingReminderDueAt } from './signing.ts';
 
 /** Drafts untouched this long expire (scheduled check). */
 export const DRAFT_EXPIRY_DAYS = 30;
@@ -15,6 +16,7 @@ export const draftExpiresAt = (updatedAt: string): Date => new Date(`${addDays(u
  * The order's next deadline as an ISO instant, or null when nothing is pending:
  * - draft: expiry after 30 idle days;
  * - rejected: the end of the resubmission window (withdrawal);
+ * - awaiting a signature (after submit, or after an edit of a rejected order): the one reminder;
  * - with the carrier: 00:00 market time the day after the due date (overdue, once), 00:00 on the
  *   transfer date (confirmation), and for GB each market day compensation accrues on.
  */
@@ -24,6 +26,8 @@ export function nextDueAt(order: PortInOrder): string | null {
   switch (order.status) {
     case 'draft':
       candidates.push(draftExpiresAt(order.updatedAt));
+      break;
+    case 'awaiting_signature':
       break;
     case 'rejected':
       if (order.resubmitBy) candidates.push(new Date(order.resubmitBy));
@@ -45,6 +49,8 @@ export function nextDueAt(order: PortInOrder): string | null {
     default:
       break;
   }
+  const reminder = signingReminderDueAt(order);
+  if (reminder) candidates.push(reminder);
   if (candidates.length === 0) return null;
   return new Date(Math.min(...candidates.map((d) => d.getTime()))).toISOString();
 }

@@ -2,6 +2,8 @@
 // typed domain error. Nothing else decides a status. Pure: "now" and every fact come in as data.
 //
 //   draft --submit--> awaiting_signature --sign--> submitted (or on_hold, GB prerequisites unmet)
+//   (submit opens a signing request; editing a rejected order voids its signature and opens a new
+//    one, which must be signed before resubmission)
 //   on_hold --prerequisites_met--> submitted
 //   submitted|scheduled --carrier_rejected--> rejected (2nd time: withdrawn)
 //   rejected --resubmit (before the deadline)--> submitted;  --deadline passes--> withdrawn
@@ -20,6 +22,8 @@ import type {
   PortInEventType,
   PortInLine,
   PortInOrder,
+  Signature,
+  SigningRequest,
   ValidationResult,
 } from '../types.ts';
 import { isFinal } from '../types.ts';
@@ -34,8 +38,10 @@ import { cancellationFee, cancellationStage, rejectionFee } from '../fees.ts';
 import { lateTransferCompensation } from '../compensation.ts';
 import { sumMoney } from '../money.ts';
 import { DRAFT_EXPIRY_DAYS, nextDueAt } from './next-deadline.ts';
+import { SIGNING_LINK_DAYS, awaitsSignature, currentSigningRequest } from './signing.ts';
 
 export { DRAFT_EXPIRY_DAYS };
+export { SIGNING_LINK_DAYS, SIGNING_REMINDER_DAYS, awaitsSignature, currentSigningRequest, signingReminderDueAt } from './signing.ts';
 
 export interface OrderContext {
   policy: MarketPolicy;
@@ -70,10 +76,23 @@ export interface Decision {
   activate: { accountId: string; numbers: string[] } | null;
 }
 
+/** A signing request as the use case prepares it (ids, the link's hash, the LOA's document id). */
+export interface NewSigningRequest {
+  id: string;
+  tokenHash: string;
+  signerEmail: string;
+  documentId: string;
+}
+
+/** What signing records; the rules check it is for the current, pending request. */
+export type SignCommand = { type: 'sign' } & Omit<Signature, 'at'>;
+
 export type PortInCommand =
-  | { type: 'update'; details: PortInDetails; lines: PortInLine[]; facts: OrderFacts }
-  | { type: 'submit'; facts: OrderFacts }
-  | { type: 'sign'; signerName: string }
+  | { type: 'update'; details: PortInDetails; lines: PortInLine[]; facts: OrderFacts; signing: NewSigningRequest | null }
+  | { type: 'submit'; facts: OrderFacts; signing: NewSigningRequest }
+  | SignCommand
+  | { type: 'request_signature'; signing: NewSigningRequest }
+  | { type: 'remind_signer'; tokenHash: string }
   | { type: 'prerequisites_met' }
   | { type: 'carrier_rejected'; reasonCode: string; reason: string }
   | { type: 'carrier_transfer_date'; transferDate: IsoDate }
@@ -153,6 +172,7 @@ export function createDraft(input: DraftInput, ctx: OrderContext, facts: OrderFa
     ...evaluate(input.details, lines, ctx, facts),
     holdReason: null,
     signature: null,
+    signingRequests: [],
     commencementDate: null,
     dueDate: null,
     transferDate: null,
@@ -237,6 +257,12 @@ function transition(order: PortInOrder, command: PortInCommand, ctx: OrderContex
       decision.lock = after.filter((n) => !before.includes(n));
       decision.release = before.filter((n) => !after.includes(n));
       events.push(event(ctx, 'updated', { fields: changedFields(order, next) }));
+      if (order.status === 'rejected') {
+        // The LOA the carrier sees must match the order: an edit voids the signature and asks again.
+        if (!command.signing) throw new Error('Editing a rejected order needs a new signing request');
+        voidCurrentRequest(next, events, ctx, 'order_edited');
+        openRequest(next, events, ctx, command.signing);
+      }
       return decision;
     }
     case 'submit': {
@@ -244,21 +270,49 @@ function transition(order: PortInOrder, command: PortInCommand, ctx: OrderContex
       Object.assign(next, evaluate(order.details, order.lines, ctx, command.facts));
       rejectIfInvalid(next.issues);
       moveTo('awaiting_signature');
+      openRequest(next, events, ctx, command.signing);
       for (const line of next.quote.lines) {
         charge({ kind: line.kind, amount: line.amount, description: `${line.kind === 'porting_fee' ? 'Porting fee' : 'Port-back fee'}: ${line.quantity} × ${line.category} number` });
       }
       return decision;
     }
     case 'sign': {
-      expectStatus(order, ['awaiting_signature'], 'sign', 'Only an order awaiting signature can be signed.');
-      next.signature = { signerName: command.signerName, at: ctx.now.toISOString() };
-      events.push(event(ctx, 'signed', { signerName: command.signerName }));
+      const request = pendingRequestToSign(order, command, ctx.now);
+      const { type: _type, ...signature } = command;
+      next.signature = { ...signature, at: ctx.now.toISOString() };
+      next.signingRequests = next.signingRequests.map((r) => (r.id === request.id ? { ...r, state: 'signed' } : r));
+      events.push(event(ctx, 'signed', { signerName: command.signerName, channel: command.channel, requestId: request.id }));
+      // A rejected order signed again stays rejected: the signature lets the customer resubmit.
+      if (order.status === 'rejected') return decision;
       if (ctx.policy.requiresCallActivityBeforeSubmission && !prerequisitesMet(ctx.account)) {
         next.holdReason = 'activation_prerequisites';
         moveTo('on_hold', { reason: 'activation_prerequisites' }, 'put_on_hold');
       } else {
         sendToCarrier();
       }
+      return decision;
+    }
+    case 'request_signature': {
+      if (!awaitsSignature(order)) {
+        throw new InvalidTransitionError(
+          'signature_not_needed',
+          order.signature ? 'The Letter of Authority is already signed.' : `A ${order.status} order has no Letter of Authority to sign.`,
+          order.status,
+        );
+      }
+      voidCurrentRequest(next, events, ctx, 'replaced');
+      openRequest(next, events, ctx, command.signing);
+      return decision;
+    }
+    case 'remind_signer': {
+      const current = currentSigningRequest(order);
+      if (!awaitsSignature(order) || !current || current.state !== 'pending' || current.remindedAt !== null) {
+        return { ...decision, order, events: [] }; // signed, replaced or reminded meanwhile: nothing to do
+      }
+      next.signingRequests = next.signingRequests.map((r) =>
+        r.id === current.id ? { ...r, remindedAt: ctx.now.toISOString(), tokenHashes: [...r.tokenHashes, command.tokenHash] } : r,
+      );
+      events.push(event(ctx, 'signature_reminder_sent', { requestId: current.id }));
       return decision;
     }
     case 'prerequisites_met': {
@@ -343,6 +397,13 @@ function transition(order: PortInOrder, command: PortInCommand, ctx: OrderContex
           order.status,
         );
       }
+      if (order.signature === null) {
+        throw new RuleViolationError(
+          'signature_required',
+          'The order was edited after its Letter of Authority was signed: the account holder must sign the new one (the link was emailed to them) before you resubmit.',
+          [{ code: 'signature_required', path: 'signature', message: 'Sign the new Letter of Authority, then resubmit.' }],
+        );
+      }
       Object.assign(next, evaluate(order.details, order.lines, ctx, command.facts));
       rejectIfInvalid(next.issues);
       next.resubmitBy = null;
@@ -396,6 +457,72 @@ function transition(order: PortInOrder, command: PortInCommand, ctx: OrderContex
       return decision;
     }
   }
+}
+
+// ---- signing ----------------------------------------------------------------------------------------
+
+function openRequest(next: PortInOrder, events: PortInEvent[], ctx: OrderContext, request: NewSigningRequest): void {
+  const createdAt = ctx.now.toISOString();
+  const expiresAt = new Date(ctx.now.getTime() + SIGNING_LINK_DAYS * 86_400_000).toISOString();
+  next.signingRequests = [
+    ...next.signingRequests,
+    {
+      id: request.id,
+      tokenHashes: [request.tokenHash],
+      signerEmail: request.signerEmail,
+      documentId: request.documentId,
+      createdAt,
+      expiresAt,
+      remindedAt: null,
+      state: 'pending',
+      voidedBecause: null,
+    },
+  ];
+  events.push(event(ctx, 'signature_requested', { requestId: request.id, expiresAt }));
+}
+
+/** Voids the current request (pending or signed) and the signature made on it. */
+function voidCurrentRequest(next: PortInOrder, events: PortInEvent[], ctx: OrderContext, because: 'order_edited' | 'replaced'): void {
+  const current = currentSigningRequest(next);
+  if (!current || current.state === 'voided') return;
+  next.signingRequests = next.signingRequests.map((r) => (r.id === current.id ? { ...r, state: 'voided', voidedBecause: because } : r));
+  const wasSigned = next.signature !== null;
+  next.signature = null;
+  events.push(event(ctx, 'signature_voided', { requestId: current.id, because, wasSigned }));
+}
+
+/** The request a signature is for, checked: the current one, still pending, and (for links) unexpired. */
+function pendingRequestToSign(order: PortInOrder, command: SignCommand, now: Date): SigningRequest {
+  if (isFinal(order.status)) {
+    throw new InvalidTransitionError('order_final', `The order is ${order.status}: there is nothing to sign.`, order.status);
+  }
+  if (order.signature !== null) {
+    throw new InvalidTransitionError('already_signed', `The Letter of Authority was signed by ${order.signature.signerName} at ${order.signature.at}.`, order.status);
+  }
+  if (!awaitsSignature(order)) {
+    throw new InvalidTransitionError('invalid_status', `Cannot sign an order that is ${order.status}: submit it first.`, order.status);
+  }
+  const request = order.signingRequests.find((r) => r.id === command.requestId);
+  const current = currentSigningRequest(order);
+  if (!request || !current) {
+    throw new InvalidTransitionError('signing_request_unknown', `The order has no signing request ${command.requestId}.`, order.status);
+  }
+  if (request.id !== current.id || request.state === 'voided') {
+    throw new InvalidTransitionError(
+      'signing_request_voided',
+      'This Letter of Authority was replaced by a newer one (the order changed, or a new link was sent): sign the newest.',
+      order.status,
+    );
+  }
+  if (command.channel === 'signing_page' && now.getTime() >= Date.parse(request.expiresAt)) {
+    throw new InvalidTransitionError('signing_link_expired', `The signing link expired at ${request.expiresAt}; ask for a new one.`, order.status);
+  }
+  if (command.signerName.trim() === '') {
+    throw new RuleViolationError('signer_name_required', 'Type the full name of the person signing.', [
+      { code: 'signer_name_required', path: 'signerName', message: 'Type your full name.' },
+    ]);
+  }
+  return request;
 }
 
 function eventTypeFor(status: OrderStatus): PortInEventType {

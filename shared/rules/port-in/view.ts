@@ -11,7 +11,7 @@ const LIVE_WITH_CARRIER = new Set(['submitted', 'scheduled']);
 
 export function viewOrder(order: PortInOrder, now: Date) {
   const policy = policyFor(order.market);
-  const { details, lines, ...rest } = order;
+  const { details, lines, signingRequests, ...rest } = order;
   const portBacks = new Set(order.portBackNumbers);
   const transferDateConfirmed =
     order.transferDate !== null && isTransferDateConfirmed(order.transferDate, now, order.market);
@@ -32,6 +32,8 @@ export function viewOrder(order: PortInOrder, now: Date) {
     temporaryNumber: details.temporaryNumber,
     termsAccepted: details.termsAccepted,
     numberCount: lines.length,
+    // The links' hashes stay inside: a client needs the state, not the means to check a link.
+    signingRequests: signingRequests.map(({ tokenHashes: _hashes, ...request }) => request),
     numbers: lines.map((line) => ({
       number: line.e164 ?? line.input,
       input: line.input,
