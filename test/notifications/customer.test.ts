@@ -13,28 +13,10 @@ import {
 import { lateTransferCompensation } from '../../shared/rules/compensation.ts';
 import { resubmissionDeadline } from '../../shared/rules/deadlines.ts';
 import type { Market, PortInOrder, Rejection } from '../../shared/rules/types.ts';
-import { htmlText, LINKS, manyNumbers, NUMBERS, order, squash, line } from './fixtures.ts';
+import { expectInBoth, expectInNeither, LINKS, manyNumbers, NUMBERS, order, parts, squash, line } from './fixtures.ts';
 
 const MARKETS: Market[] = ['AU', 'GB', 'FR'];
 
-/** Both parts, as a reader sees them (whitespace collapsed, HTML tags dropped). */
-const parts = (email: ComposedEmail): [string, string] => [squash(email.text), squash(htmlText(email.html))];
-
-function expectInBoth(email: ComposedEmail, ...facts: string[]): void {
-  const [text, html] = parts(email);
-  for (const fact of facts) {
-    expect(text, `text part should say: ${fact}`).toContain(squash(fact));
-    expect(html, `HTML part should say: ${fact}`).toContain(squash(fact));
-  }
-}
-
-function expectInNeither(email: ComposedEmail, ...facts: string[]): void {
-  const [text, html] = parts(email);
-  for (const fact of facts) {
-    expect(text).not.toContain(squash(fact));
-    expect(html).not.toContain(squash(fact));
-  }
-}
 
 /** French emails are French throughout: no English sentence words leak in. */
 function expectFrench(email: ComposedEmail): void {

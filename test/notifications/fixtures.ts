@@ -1,6 +1,7 @@
 // Orders for email tests: a complete PortInOrder per market, changed one field at a time.
 // Invented names; example.test addresses only.
-import type { SigningEmailInput } from '../../shared/notifications/index.ts';
+import { expect } from 'vitest';
+import type { ComposedEmail, SigningEmailInput } from '../../shared/notifications/index.ts';
 import { policyFor } from '../../shared/rules/markets.ts';
 import type { Market, PortInLine, PortInOrder } from '../../shared/rules/types.ts';
 
@@ -118,4 +119,25 @@ export function signingInput(o: PortInOrder, overrides: Partial<SigningEmailInpu
     carrierName: 'Bilby Telecom',
     ...overrides,
   };
+}
+
+/** Both parts, as a reader sees them (whitespace collapsed, HTML tags dropped). */
+export const parts = (email: ComposedEmail): [string, string] => [squash(email.text), squash(htmlText(email.html))];
+
+/** Each fact is in the text part and in the HTML part. */
+export function expectInBoth(email: ComposedEmail, ...facts: string[]): void {
+  const [text, html] = parts(email);
+  for (const fact of facts) {
+    expect(text, `text part should say: ${fact}`).toContain(squash(fact));
+    expect(html, `HTML part should say: ${fact}`).toContain(squash(fact));
+  }
+}
+
+/** No fact is in either part. */
+export function expectInNeither(email: ComposedEmail, ...facts: string[]): void {
+  const [text, html] = parts(email);
+  for (const fact of facts) {
+    expect(text).not.toContain(squash(fact));
+    expect(html).not.toContain(squash(fact));
+  }
 }

@@ -11,7 +11,7 @@ import {
 } from '../../shared/notifications/index.ts';
 import { resubmissionDeadline } from '../../shared/rules/deadlines.ts';
 import type { Market, PortInOrder } from '../../shared/rules/types.ts';
-import { htmlText, line, manyNumbers, NUMBERS, order, SIGNING_URL, signingInput, squash } from './fixtures.ts';
+import { expectInBoth, expectInNeither, htmlText, line, manyNumbers, NUMBERS, order, parts, SIGNING_URL, signingInput } from './fixtures.ts';
 
 const MARKETS: Market[] = ['AU', 'GB', 'FR'];
 const REASONS: SigningReason[] = ['submitted', 'order_edited', 'renewed'];
@@ -34,23 +34,6 @@ const DEADLINE: Record<Market, string> = {
 
 const ref = (market: Market) => `[PD-pin_${market.toLowerCase()}0001]`;
 
-const parts = (email: ComposedEmail): [string, string] => [squash(email.text), squash(htmlText(email.html))];
-
-function expectInBoth(email: ComposedEmail, ...facts: string[]): void {
-  const [text, html] = parts(email);
-  for (const fact of facts) {
-    expect(text, `text part should say: ${fact}`).toContain(squash(fact));
-    expect(html, `HTML part should say: ${fact}`).toContain(squash(fact));
-  }
-}
-
-function expectInNeither(email: ComposedEmail, ...facts: string[]): void {
-  const [text, html] = parts(email);
-  for (const fact of facts) {
-    expect(text).not.toContain(squash(fact));
-    expect(html).not.toContain(squash(fact));
-  }
-}
 
 /** Rejected on 5 March and edited since: the resubmission window is open. */
 function rejected(market: Market): PortInOrder {
