@@ -27,7 +27,8 @@ export type OrderNotice =
   | 'withdrawal'
   | 'exception';
 
-const links = (deps: UseCaseDeps) => ({ order: `${deps.services.settings.publicBaseUrl.replace(/\/$/, '')}/v1/port-ins` });
+/** The links every customer email carries. */
+export const links = (deps: UseCaseDeps) => ({ order: `${deps.services.settings.publicBaseUrl.replace(/\/$/, '')}/v1/port-ins` });
 
 function message(
   to: string[],
@@ -73,7 +74,8 @@ async function billCopies(deps: UseCaseDeps, orderId: string): Promise<DocumentR
   return bills;
 }
 
-const customerAddress = (order: PortInOrder, account: AccountRecord): string => order.details.submitterEmail ?? account.adminEmail;
+/** Where customer emails about an order go: its submitter, else the account's administrator. */
+export const customerAddress = (order: PortInOrder, account: AccountRecord): string => order.details.submitterEmail ?? account.adminEmail;
 
 /** The emails a deadline decision causes, as outbox items to write with the order change. */
 export function deadlineNoticeItems(deps: UseCaseDeps, order: PortInOrder, account: AccountRecord, notices: readonly DeadlineNotice[], now: Date): OutboxItem[] {

@@ -12,6 +12,7 @@ import { newId } from '../context.ts';
 import type { AccountRecord, DocumentRecord, EmailMessage, OutboxItem } from '../ports.ts';
 import { documentBlobKey } from '../ports.ts';
 import { emailItem } from '../outbox.ts';
+import { customerAddress, links } from '../notify.ts';
 import { saveDecision } from '../order-writes.ts';
 import { composeNotification, orderReference } from '../../notifications/index.ts';
 import { appendSignaturePage, loaFilename, renderLetterOfAuthority } from '../../documents/letter-of-authority.ts';
@@ -35,9 +36,6 @@ export function newSigningToken(orderId: string): { token: string; tokenHash: st
 
 export const signingUrl = (deps: UseCaseDeps, token: string): string => `${deps.services.settings.publicBaseUrl.replace(/\/$/, '')}/sign/${token}`;
 
-/** The signer: the order's submitter, else the account's administrator (as for every customer email). */
-const signerEmailOf = (order: PortInOrder, account: AccountRecord): string => order.details.submitterEmail ?? account.adminEmail;
-
 export function accountHolderName(order: PortInOrder): string {
   const holder = order.details.accountHolder;
   const person = [holder?.firstName, holder?.lastName].filter(Boolean).join(' ');
@@ -54,7 +52,7 @@ export interface PreparedSigning {
 
 export function prepareSigning(order: PortInOrder, account: AccountRecord): PreparedSigning {
   const { token, tokenHash } = newSigningToken(order.id);
-  return { token, request: { id: newId('sig'), tokenHash, signerEmail: signerEmailOf(order, account), documentId: newId('doc') } };
+  return { token, request: { id: newId('sig'), tokenHash, signerEmail: customerAddress(order, account), documentId: newId('doc') } };
 }
 
 export type SigningReason = 'submitted' | 'order_edited' | 'renewed';
@@ -107,7 +105,7 @@ function signingEmail(
   const input = {
     order,
     carrierName,
-    links: { order: `${deps.services.settings.publicBaseUrl.replace(/\/$/, '')}/v1/port-ins` },
+    links: links(deps),
     signingUrl: signingUrl(deps, token),
     expiresAt: request.expiresAt,
     accountHolderName: accountHolderName(order),
