@@ -64,6 +64,7 @@ export async function benchDeadlineCheck(sizes: number[] = [1_000, 10_000, 100_0
       portOutPinHash: null,
       terminationDate: null,
       terminationWarnedAt: null,
+      numbersReleasedAt: null,
       firstInboundCallAt: null,
       firstOutboundCallAt: null,
       activeNumberCount: 0,

@@ -70,7 +70,7 @@ export interface ServiceSettings {
 }
 
 /** Ids are a kind prefix plus 16 random base32 characters (80 bits): unguessable, URL- and email-subject-safe. */
-export function newId(prefix: 'acc' | 'car' | 'pin' | 'whk' | 'evt' | 'doc' | 'sig'): string {
+export function newId(prefix: 'acc' | 'car' | 'pin' | 'pout' | 'whk' | 'evt' | 'doc' | 'sig'): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   const bytes = randomBytes(16);
   let out = '';

@@ -13,7 +13,7 @@ import { policyFor } from '../rules/markets.ts';
 import { marketDate } from '../rules/calendar.ts';
 import { zeroMoney } from '../rules/money.ts';
 import type { CancellationStage } from '../rules/fees.ts';
-import type { Money, PortInEvent, PortInOrder } from '../rules/types.ts';
+import type { IsoDate, Money, PortInEvent, PortInOrder } from '../rules/types.ts';
 import { logger } from './logger.ts';
 import { TransientError } from './use-cases/workflow.ts';
 
@@ -97,16 +97,33 @@ export function deadlineNoticeItems(deps: UseCaseDeps, order: PortInOrder, accou
   return items;
 }
 
-/** The termination warning to the account's administrator (id fixed per termination date: sent once). */
-export function accountNoticeItems(deps: UseCaseDeps, account: AccountRecord, _notice: 'termination_warning', now: Date): OutboxItem[] {
+/** What the scheduled check tells an account's administrator about its termination. */
+export type AccountNotice =
+  | { kind: 'termination_warning' }
+  /** The post-termination window ended: these numbers (E.164) were released, their charges stop on `releasedOn`. */
+  | { kind: 'numbers_released'; releasedOn: IsoDate; numbers: string[] };
+
+/** Termination emails to the account's administrator; each id is fixed per termination date (sent once). */
+export function accountNoticeItems(deps: UseCaseDeps, account: AccountRecord, notice: AccountNotice, now: Date): OutboxItem[] {
   if (account.terminationDate === null) return [];
+  const about = { id: account.id, name: account.name, market: account.market };
+  const id = `${account.id}.${notice.kind}.${account.terminationDate}`;
+  if (notice.kind === 'numbers_released') {
+    const email = message([account.adminEmail], 'numbers_released', {
+      account: about,
+      terminationDate: account.terminationDate,
+      releasedOn: notice.releasedOn,
+      numbers: notice.numbers,
+    });
+    return [emailItem(id, 'numbers_released', account.id, email, now)];
+  }
   const email = message([account.adminEmail], 'termination_warning', {
-    account: { id: account.id, name: account.name, market: account.market },
+    account: about,
     terminationDate: account.terminationDate,
     remainingNumbers: account.activeNumberCount,
     links: { numbers: `${deps.services.settings.publicBaseUrl.replace(/\/$/, '')}/v1/accounts/${account.id}/numbers` },
   });
-  return [emailItem(`${account.id}.termination_warning.${account.terminationDate}`, 'termination_warning', account.id, email, now)];
+  return [emailItem(id, 'termination_warning', account.id, email, now)];
 }
 
 /**

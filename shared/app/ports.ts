@@ -1,6 +1,7 @@
 // Ports: what the use cases need from the outside world. Adapters (DynamoDB, the clock) implement
 // them; tests can pass fakes without module mocking.
 import type { IsoDate, Market, PlanPrices, PortInEvent, PortInOrder, OrderStatus } from '../rules/types.ts';
+import type { PortOutDecision, PortOutEvent, PortOutRequest, PortOutStatus } from '../rules/port-out/types.ts';
 
 export type Role = 'operator' | 'customer' | 'carrier';
 
@@ -16,6 +17,8 @@ export interface AccountRecord {
   terminationDate: IsoDate | null;
   /** When the administrator was warned that the termination date is near (once). */
   terminationWarnedAt: string | null;
+  /** When the scheduled check released the numbers left after the post-termination window (once). */
+  numbersReleasedAt: string | null;
   /** GB prerequisite: first calls seen each way (ISO instants). */
   firstInboundCallAt: string | null;
   firstOutboundCallAt: string | null;
@@ -44,7 +47,12 @@ export interface InventoryNumber {
   status: 'active' | 'ported_out' | 'released';
   /** When it became active (ISO instant). */
   activeSince: string;
+  /** When it left us (ISO instant of the write): by port-out, or released. */
   portedOutAt: string | null;
+  /** The port-out that took it (status `ported_out`). */
+  portOutId: string | null;
+  /** Market date from which its monthly charges stop (the port-out's completion date, or the release day); null while active. */
+  chargesStopOn: IsoDate | null;
 }
 
 export interface ApiKeyRecord {
@@ -94,6 +102,21 @@ export interface OrderChange {
 }
 
 export type PortInOrderSummary = PortInOrder & { lineCount: number };
+
+/** Everything one port-out command changes, written together: the request, its events, its number locks and (completion) the inventory. */
+export interface PortOutChange extends PortOutDecision {
+  /** The version read before the command; null when creating (the request's `version` is then 1). */
+  expectedVersion: number | null;
+  /** Messages to deliver once the change is stored (transactional outbox). */
+  outbox?: OutboxItem[];
+}
+
+export interface PortOutListFilter {
+  accountId?: string;
+  /** The gaining carrier that asked. */
+  carrierId?: string;
+  status?: PortOutStatus;
+}
 
 export interface OrderListFilter {
   accountId?: string;
@@ -365,8 +388,8 @@ export interface Repository {
   /** Batched lookup (100 keys a request). Missing numbers are absent from the map. */
   getInventoryNumbers(e164s: string[]): Promise<Map<string, InventoryNumber>>;
   listInventoryNumbers(accountId: string, page: PageRequest): Promise<Page<InventoryNumber>>;
-  /** Marks the account's active numbers `released` (their charges stop) and lowers its active count; numbers not active on it are skipped. Returns those released. */
-  releaseInventoryNumbers(accountId: string, e164s: string[], at: string): Promise<string[]>;
+  /** Marks the account's active numbers `released` (their charges stop on `chargesStopOn`, default the UTC date of `at`) and lowers its active count; numbers not active on it are skipped. Returns those released. */
+  releaseInventoryNumbers(accountId: string, e164s: string[], at: string, chargesStopOn?: IsoDate): Promise<string[]>;
 
   /** Batched lookup of live locks (stale ones, held by a final or vanished order, are not returned). */
   getNumberLocks(e164s: string[]): Promise<Map<string, NumberLock>>;
@@ -379,10 +402,21 @@ export interface Repository {
   listOrders(filter: OrderListFilter, page: PageRequest): Promise<Page<PortInOrderSummary>>;
   listOrderEvents(orderId: string, page: PageRequest): Promise<Page<PortInEvent>>;
 
+  /**
+   * Creates (expectedVersion null) or updates a port-out with its events, locks, lock releases, inventory
+   * changes (`portedOut`: numbers become `ported_out`, the account's active count drops) and outbox items.
+   * Throws NumberConflictError (a number is held by another live order) or ConcurrentModificationError.
+   */
+  savePortOut(change: PortOutChange): Promise<void>;
+  getPortOut(id: string): Promise<PortOutRequest | null>;
+  /** Newest first. */
+  listPortOuts(filter: PortOutListFilter, page: PageRequest): Promise<Page<PortOutRequest>>;
+  listPortOutEvents(portOutId: string, page: PageRequest): Promise<Page<PortOutEvent>>;
+
   /** Items of one due-index queue due at or before `now`, earliest first. */
   listDue(queue: DueQueue, now: Date, page: PageRequest): Promise<Page<DueItem>>;
   /** Sets or clears an account's next deadline (termination warning). */
-  setAccountDue(accountId: string, dueAt: string | null, marks?: Partial<Pick<AccountRecord, 'terminationWarnedAt'>>): Promise<void>;
+  setAccountDue(accountId: string, dueAt: string | null, marks?: Partial<Pick<AccountRecord, 'terminationWarnedAt' | 'numbersReleasedAt'>>): Promise<void>;
 
   /** Creates outbox items that do not exist yet (by id); returns the ids it created. */
   putOutbox(items: OutboxItem[]): Promise<string[]>;

@@ -206,14 +206,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Idempotency-Key on every POST: the first response (2xx) is stored for 24 h and replayed for the same
- * key and body; the same key with another body is refused; a request still running answers 409.
+ * Idempotency-Key on every POST that writes: the first response (2xx) is stored for 24 h and replayed for
+ * the same key and body; the same key with another body is refused; a request still running answers 409.
+ * A POST that writes nothing (a check, a refused cancel) repeats safely, and its Lambda may not write the record.
  */
 function idempotency(route: RouteSpec, repository: Repository): MiddlewareObj<ApiEvent, ApiResponse, Error, Context, Internal> {
   return {
     before: async (request) => {
       const key = request.event.headers['idempotency-key'];
-      if (route.method !== 'POST' || key === undefined) return;
+      if (route.method !== 'POST' || !route.writes || key === undefined) return;
       if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
         throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 printable ASCII characters (a UUID is ideal).');
       }

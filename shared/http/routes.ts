@@ -34,6 +34,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'createAccount', method: 'POST', path: '/v1/accounts', handler: 'api/accounts/create', access: BACK_OFFICE, writes: true, summary: 'Create a customer account and its API key' },
   { id: 'listAccounts', method: 'GET', path: '/v1/accounts', handler: 'api/accounts/list', access: BACK_OFFICE, writes: false, summary: 'List accounts' },
   { id: 'getAccount', method: 'GET', path: '/v1/accounts/{id}', handler: 'api/accounts/get', access: CUSTOMER_SIDE, writes: false, summary: 'Read an account' },
+  { id: 'updateAccount', method: 'PATCH', path: '/v1/accounts/{id}', handler: 'api/accounts/update', access: CUSTOMER_SIDE, writes: true, summary: "Change an account's fields (customers: adminEmail and portOutPin only)" },
   { id: 'addAccountNumbers', method: 'POST', path: '/v1/accounts/{id}/numbers', handler: 'api/accounts/add-numbers', access: BACK_OFFICE, writes: true, summary: "Add numbers to an account's inventory" },
   { id: 'listAccountNumbers', method: 'GET', path: '/v1/accounts/{id}/numbers', handler: 'api/accounts/list-numbers', access: CUSTOMER_SIDE, writes: false, summary: "List an account's inventory" },
   { id: 'recordCallActivity', method: 'POST', path: '/v1/accounts/{id}/call-activity', handler: 'api/accounts/call-activity', access: BACK_OFFICE, writes: true, summary: 'Record a call (GB activation prerequisite)' },
@@ -57,6 +58,14 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'resubmitPortIn', method: 'POST', path: '/v1/port-ins/{id}/resubmit', handler: 'api/port-ins/resubmit', access: CUSTOMER_SIDE, writes: true, summary: 'Resubmit a rejected order' },
   { id: 'cancelPortIn', method: 'POST', path: '/v1/port-ins/{id}/cancel', handler: 'api/port-ins/cancel', access: CUSTOMER_SIDE, writes: true, summary: 'Cancel the order and charge the cancellation fee' },
   { id: 'listPortInEvents', method: 'GET', path: '/v1/port-ins/{id}/events', handler: 'api/port-ins/events', access: ALL, writes: false, summary: "The order's timeline" },
+
+  // Port-outs: a gaining carrier asks us to release numbers; the customer sees its account's, cannot cancel them.
+  { id: 'createPortOut', method: 'POST', path: '/v1/port-outs', handler: 'api/port-outs/create', access: ['operator', 'carrier'], writes: true, summary: 'Request a port-out (gaining carrier): accepted, or rejected with a code' },
+  { id: 'listPortOuts', method: 'GET', path: '/v1/port-outs', handler: 'api/port-outs/list', access: ALL, writes: false, summary: 'List port-outs (a carrier its own, a customer its account\'s)' },
+  { id: 'getPortOut', method: 'GET', path: '/v1/port-outs/{id}', handler: 'api/port-outs/get', access: ALL, writes: false, summary: 'Read a port-out' },
+  { id: 'postPortOutCarrierEvent', method: 'POST', path: '/v1/port-outs/{id}/carrier-events', handler: 'api/port-outs/carrier-event', access: ['operator', 'carrier'], writes: true, summary: "Record the gaining carrier's completion or withdrawal" },
+  { id: 'cancelPortOut', method: 'POST', path: '/v1/port-outs/{id}/cancel', handler: 'api/port-outs/cancel', access: CUSTOMER_SIDE, writes: false, summary: 'Always refused (409): an accepted port-out cannot be cancelled; says what to do instead' },
+  { id: 'listPortOutEvents', method: 'GET', path: '/v1/port-outs/{id}/events', handler: 'api/port-outs/events', access: ALL, writes: false, summary: "The port-out's timeline" },
 
   { id: 'createWebhook', method: 'POST', path: '/v1/webhooks', handler: 'api/webhooks/create', access: CUSTOMER_SIDE, writes: true, summary: 'Register a webhook endpoint (its signing secret is shown once)' },
   { id: 'listWebhooks', method: 'GET', path: '/v1/webhooks', handler: 'api/webhooks/list', access: CUSTOMER_SIDE, writes: false, summary: "List an account's webhooks" },

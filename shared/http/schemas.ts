@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { LINE_SERVICES, LINE_TYPES, MARKETS, ORDER_STATUSES } from '../rules/types.ts';
 import { EVENT_TYPES } from '../app/events.ts';
+import { PORT_OUT_STATUSES } from '../rules/port-out/types.ts';
 
 /** Orders hold up to this many numbers (a carrier's bulk limit; see README). */
 export const MAX_NUMBERS_PER_ORDER = 5000;
@@ -38,6 +39,8 @@ export const Plan = z
   })
   .meta({ id: 'Plan' });
 
+const portOutPin = z.string().regex(/^[0-9A-Za-z]{4,12}$/, 'Use 4 to 12 letters or digits');
+
 export const CreateAccountBody = z
   .object({
     name: text(200),
@@ -45,10 +48,27 @@ export const CreateAccountBody = z
     adminEmail: z.email(),
     plan: Plan,
     losingCarrierAccountNumber: text(64).optional(),
-    portOutPin: z.string().regex(/^[0-9A-Za-z]{4,12}$/, 'Use 4 to 12 letters or digits').optional(),
+    portOutPin: portOutPin.optional(),
     terminationDate: isoDate.optional(),
   })
   .meta({ id: 'CreateAccount' });
+
+// ---- account updates (PATCH /v1/accounts/{id}) ---------------------------------------------------
+
+/** The fields that change; null clears an optional one. Customers may send only adminEmail and portOutPin. */
+export const UpdateAccountBody = z
+  .object({
+    name: text(200).optional(),
+    adminEmail: z.email().optional(),
+    plan: Plan.optional().meta({ description: 'Replaces the whole plan; prices in the market currency' }),
+    losingCarrierAccountNumber: text(64).nullable().optional(),
+    portOutPin: portOutPin.nullable().optional().meta({ description: 'Sets the port-out PIN (stored hashed, never shown); null removes it' }),
+    terminationDate: isoDate.nullable().optional().meta({ description: 'null: the account no longer terminates; refused once its numbers were released' }),
+  })
+  .strict()
+  .meta({ id: 'UpdateAccount' });
+
+export type UpdateAccountInput = z.infer<typeof UpdateAccountBody>;
 
 export const AddNumbersBody = z
   .object({
@@ -203,6 +223,39 @@ export const DismissInboundEmailBody = z
   .object({ reason: text(1000).meta({ description: 'Why nothing is applied (kept with the message)' }) })
   .meta({ id: 'DismissInboundEmail' });
 
+// ---- port-outs: a gaining carrier asks us to release numbers ------------------------------------
+
+export const CreatePortOutBody = z
+  .object({
+    numbers: z
+      .array(text(32))
+      .min(1)
+      // MAX_NUMBERS_PER_PORT_OUT (rules/port-out/evaluate.ts), not imported: it would bring the market calendar into every bundle.
+      .max(1000)
+      .meta({ description: 'The numbers to port out, in E.164 form (+61…, +44…, +33…)' }),
+    accountNumber: text(64).optional().meta({ description: 'The account number the subscriber has with us, where it has one' }),
+    pin: z.string().trim().min(1).max(32).optional().meta({ description: "The subscriber's port-out PIN, where the account set one (never stored)" }),
+    authorizedName: text(200).meta({ description: 'Who authorised the port-out for the subscriber' }),
+    requestedDate: isoDate,
+    carrierId: z.string().optional().meta({ description: 'Operators: the gaining carrier the request is for' }),
+  })
+  .meta({ id: 'CreatePortOut' });
+
+export const PortOutCarrierEventBody = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('completed'), completedOn: isoDate }),
+    z.object({ type: z.literal('withdrawn'), reason: text(500).optional() }),
+  ])
+  .meta({ id: 'PortOutCarrierEvent' });
+
+export const ListPortOutsQuery = PageQuery.extend({
+  status: z.enum(PORT_OUT_STATUSES).optional(),
+  accountId: z.string().optional().meta({ description: 'Operators: only the port-outs of this account' }),
+});
+
+export type CreatePortOutInput = z.infer<typeof CreatePortOutBody>;
+export type PortOutCarrierEventInput = z.infer<typeof PortOutCarrierEventBody>;
+
 /** Kinds of document a customer uploads (the LOAs are written by the signing code). */
 export const UPLOAD_KINDS = ['bill_copy', 'other'] as const;
 
@@ -225,6 +278,7 @@ export type CreateWebhookInput = z.infer<typeof CreateWebhookBody>;
 /** Which body and query schema each route takes (routes absent here take no body). */
 export const ROUTE_SCHEMAS = {
   createAccount: { body: CreateAccountBody },
+  updateAccount: { body: UpdateAccountBody },
   listAccounts: { query: PageQuery },
   addAccountNumbers: { body: AddNumbersBody },
   listAccountNumbers: { query: PageQuery },
@@ -248,6 +302,12 @@ export const ROUTE_SCHEMAS = {
   listInboundEmails: { query: ListInboundEmailsQuery },
   applyInboundEmail: { body: ApplyInboundEmailBody },
   dismissInboundEmail: { body: DismissInboundEmailBody },
+  // port-outs
+  createPortOut: { body: CreatePortOutBody },
+  listPortOuts: { query: ListPortOutsQuery },
+  postPortOutCarrierEvent: { body: PortOutCarrierEventBody },
+  cancelPortOut: { body: CancelBody },
+  listPortOutEvents: { query: PageQuery },
 } satisfies Record<string, { body?: z.ZodType; query?: z.ZodType }>;
 
 /** Routes whose body is a multipart/form-data form (parsed by the route itself; see multipart.ts). */

@@ -20,6 +20,18 @@ import {
 } from './customer.ts';
 import type { ComposedEmail } from './layout.ts';
 import { exceptionEmail, overdueEmail, type ExceptionEmailInput, type OverdueEmailInput } from './operator.ts';
+import {
+  numbersReleasedEmail,
+  portOutAcceptedEmail,
+  portOutAnswerEmail,
+  portOutCompletedEmail,
+  portOutWithdrawnEmail,
+  type NumbersReleasedEmailInput,
+  type PortOutAcceptedEmailInput,
+  type PortOutAnswerEmailInput,
+  type PortOutCompletedEmailInput,
+  type PortOutWithdrawnEmailInput,
+} from './port-out.ts';
 import { signingReminderEmail, signingRequestEmail, type SigningEmailInput } from './signing.ts';
 
 /** The input each kind of email needs (see each input type for what it holds). */
@@ -50,6 +62,16 @@ export interface NotificationInputs {
   carrier_submission: CarrierSubmissionEmailInput;
   /** To the losing carrier's porting desk: the corrected request after a rejection (holds the PIN). */
   carrier_resubmission: CarrierSubmissionEmailInput;
+  /** To the account's administrator, at once: a gaining carrier's port-out was accepted; every number, the ported-in ones, not cancellable, port-back. */
+  port_out_accepted: PortOutAcceptedEmailInput;
+  /** To the account's administrator: the numbers left us; their charges stop (FR: the monthly change). */
+  port_out_completed: PortOutCompletedEmailInput;
+  /** To the account's administrator: the gaining carrier withdrew its port-out; the numbers stay. */
+  port_out_withdrawn: PortOutWithdrawnEmailInput;
+  /** To the account's administrator: the post-termination window ended and the remaining numbers were released. */
+  numbers_released: NumbersReleasedEmailInput;
+  /** To the gaining carrier that asked by email: its port-out request was accepted, or rejected with what to fix. */
+  port_out_answer: PortOutAnswerEmailInput;
 }
 
 export type NotificationKind = keyof NotificationInputs;
@@ -74,6 +96,11 @@ export const NOTIFICATION_KINDS: { readonly [K in NotificationKind]: { audience:
   termination_warning: { audience: 'account_admin', containsSecrets: false },
   carrier_submission: { audience: 'carrier', containsSecrets: true },
   carrier_resubmission: { audience: 'carrier', containsSecrets: true },
+  port_out_accepted: { audience: 'account_admin', containsSecrets: false },
+  port_out_completed: { audience: 'account_admin', containsSecrets: false },
+  port_out_withdrawn: { audience: 'account_admin', containsSecrets: false },
+  numbers_released: { audience: 'account_admin', containsSecrets: false },
+  port_out_answer: { audience: 'carrier', containsSecrets: false },
 };
 
 export const NOTIFICATIONS: { readonly [K in NotificationKind]: (input: NotificationInputs[K]) => ComposedEmail } = {
@@ -90,6 +117,11 @@ export const NOTIFICATIONS: { readonly [K in NotificationKind]: (input: Notifica
   termination_warning: terminationWarningEmail,
   carrier_submission: carrierSubmissionEmail,
   carrier_resubmission: carrierResubmissionEmail,
+  port_out_accepted: portOutAcceptedEmail,
+  port_out_completed: portOutCompletedEmail,
+  port_out_withdrawn: portOutWithdrawnEmail,
+  numbers_released: numbersReleasedEmail,
+  port_out_answer: portOutAnswerEmail,
 };
 
 /** Composes one email of `kind`. Throws (a programming error) when the order lacks what the kind tells about. */
@@ -117,6 +149,13 @@ export type { CarrierRef, ExceptionEmailInput, OverdueEmailInput } from './opera
 export type { TerminationWarningEmailInput } from './account.ts';
 export type { CarrierSubmissionEmailInput } from './carrier.ts';
 export type { SigningEmailInput, SigningReason } from './signing.ts';
+export type {
+  NumbersReleasedEmailInput,
+  PortOutAcceptedEmailInput,
+  PortOutAnswerEmailInput,
+  PortOutCompletedEmailInput,
+  PortOutWithdrawnEmailInput,
+} from './port-out.ts';
 export {
   cancellationEmail,
   carrierResubmissionEmail,
@@ -124,7 +163,12 @@ export {
   compensationStartedEmail,
   completionEmail,
   exceptionEmail,
+  numbersReleasedEmail,
   overdueEmail,
+  portOutAcceptedEmail,
+  portOutAnswerEmail,
+  portOutCompletedEmail,
+  portOutWithdrawnEmail,
   rejectionEmail,
   signingReminderEmail,
   signingRequestEmail,

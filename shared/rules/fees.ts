@@ -1,7 +1,8 @@
-// Cancellation and rejection fees (rulebook "Fees and cancellation", "Rejection and resubmission").
-import { policyFor } from './markets.ts';
+// Cancellation and rejection fees (rulebook "Fees and cancellation", "Rejection and resubmission"),
+// and the FR monthly charge for numbers beyond those included with seats.
+import { policyFor, type MarketPolicy } from './markets.ts';
 import { multiplyMoney, percentOfMoney, zeroMoney } from './money.ts';
-import type { CancellationRates, IsoDate, Market, Money, OrderStatus } from './types.ts';
+import type { CancellationRates, IsoDate, Market, Money, OrderStatus, PlanPrices } from './types.ts';
 
 export type CancellationStage = 'free' | 'beforeCarrier' | 'withCarrier' | 'onTransferDate' | 'afterTransferDate';
 
@@ -40,4 +41,17 @@ export function rejectionFee(market: Market, numberCount: number): Money | null 
   const perNumber = policyFor(market).rejectionFeePerNumber;
   if (!Number.isSafeInteger(numberCount) || numberCount < 0) throw new RangeError(`Number count must be a whole number ≥ 0: ${numberCount}`);
   return perNumber === null ? null : multiplyMoney(perNumber, numberCount);
+}
+
+/**
+ * FR: one number per seat is included and each further number costs the market's monthly fee. The
+ * change in the account's monthly number charges when its active numbers go from `before` to `after`
+ * (a port-in quote: more; a port-out: fewer); null where the market has no such charge.
+ */
+export function monthlyNumberChargeChange(policy: MarketPolicy, plan: Pick<PlanPrices, 'seats'>, before: number, after: number): Money | null {
+  const fee = policy.additionalNumberMonthlyFee;
+  if (!fee) return null;
+  const seats = plan.seats ?? 1;
+  const extra = Math.max(0, after - seats) - Math.max(0, before - seats);
+  return multiplyMoney(fee, extra);
 }

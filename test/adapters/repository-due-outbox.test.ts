@@ -59,6 +59,7 @@ function makeAccount(overrides: Partial<AccountRecord> = {}): AccountRecord {
     portOutPinHash: null,
     terminationDate: null,
     terminationWarnedAt: null,
+    numbersReleasedAt: null,
     firstInboundCallAt: null,
     firstOutboundCallAt: null,
     activeNumberCount: 0,

@@ -49,6 +49,7 @@ function makeAccount(overrides: Partial<AccountRecord> = {}): AccountRecord {
     portOutPinHash: null,
     terminationDate: null,
     terminationWarnedAt: null,
+    numbersReleasedAt: null,
     firstInboundCallAt: null,
     firstOutboundCallAt: null,
     activeNumberCount: 0,
@@ -236,7 +237,7 @@ describe('accounts, carriers and API keys', () => {
 });
 
 function inventory(accountId: string, e164: string, overrides: Partial<InventoryNumber> = {}): InventoryNumber {
-  return { e164, accountId, origin: 'provisioned', status: 'active', activeSince: '2026-01-05T00:00:00.000Z', portedOutAt: null, ...overrides };
+  return { e164, accountId, origin: 'provisioned', status: 'active', activeSince: '2026-01-05T00:00:00.000Z', portedOutAt: null, portOutId: null, chargesStopOn: null, ...overrides };
 }
 
 describe('orders', () => {
@@ -789,7 +790,9 @@ describe('inventory', () => {
     expect((await repo.getAccount(account.id))?.activeNumberCount).toBe(10);
     expect((await repo.getAccount(other.id))?.activeNumberCount).toBe(1);
     const stored = await repo.getInventoryNumbers([toRelease[0]!, mine[129]!, theirs!]);
-    expect(stored.get(toRelease[0]!)).toEqual(inventory(account.id, toRelease[0]!, { status: 'released' }));
+    expect(stored.get(toRelease[0]!)).toEqual(
+      inventory(account.id, toRelease[0]!, { status: 'released', portedOutAt: releasedAt, chargesStopOn: '2026-03-20' }),
+    );
     expect(stored.get(mine[129]!)?.status).toBe('active');
     expect(stored.get(theirs!)?.status).toBe('active');
 
@@ -830,6 +833,8 @@ describe('inventory', () => {
         status: 'active',
         activeSince: done.order.updatedAt,
         portedOutAt: null,
+        portOutId: null,
+        chargesStopOn: null,
       });
       expect((await repo.getNumberLocks(e164s)).size).toBe(0);
       expect((await repo.getOrder(order.id))?.status).toBe('completed');

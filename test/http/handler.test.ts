@@ -117,6 +117,15 @@ describe('idempotency records', () => {
     })(event({ body: '{"name":"X"}', headers: { 'idempotency-key': 'k3' } }), context);
     expect(failing.calls).toEqual(['begin', 'abandon']);
   });
+  it('a POST that writes nothing (a portability check) records nothing: its Lambda has no right to write', async () => {
+    const { repository, calls } = fakeRepository();
+    const answer = await apiHandler('checkPortability', { repository }, async () => ({ status: 200, body: { results: [] } }))(
+      event({ routeKey: 'POST /v1/portability-checks', rawPath: '/v1/portability-checks', body: '{"numbers":["+61731234567"]}', headers: { 'idempotency-key': 'k4' } }),
+      context,
+    );
+    expect(answer.statusCode).toBe(200);
+    expect(calls).toEqual([]);
+  });
   it('without the header nothing is recorded', async () => {
     const { repository, calls } = fakeRepository();
     await apiHandler('createCarrier', { repository }, async () => ({ status: 201 }))(event({ body: '{"name":"X"}' }), context);

@@ -13,7 +13,7 @@ import { lateTransferCompensation } from '../../shared/rules/compensation.ts';
 import { resubmissionDeadline } from '../../shared/rules/deadlines.ts';
 import { policyFor } from '../../shared/rules/markets.ts';
 import type { Market, PortInOrder } from '../../shared/rules/types.ts';
-import { htmlText, LINKS, order, signingInput } from './fixtures.ts';
+import { htmlText, LINKS, NUMBERS, order, signingInput } from './fixtures.ts';
 
 const MARKETS: Market[] = ['AU', 'GB', 'FR'];
 const SCRIPT = '<script>alert("pd")</script>';
@@ -47,6 +47,7 @@ function hostileOrder(market: Market): PortInOrder {
 function inputs(market: Market): { [K in NotificationKind]: NotificationInputs[K] } {
   const o = hostileOrder(market);
   const links = LINKS;
+  const account = { id: 'acc_0001', name: `Quokka ${SCRIPT}`, market };
   const compensation = lateTransferCompensation({
     market: 'GB',
     monthlyFee: { currency: 'GBP', amountMinor: 3000 },
@@ -68,10 +69,38 @@ function inputs(market: Market): { [K in NotificationKind]: NotificationInputs[K
     termination_warning: { account: { id: 'acc_0001', name: `Quokka ${SCRIPT}`, market }, terminationDate: '2026-05-29', remainingNumbers: 3, links: { numbers: 'javascript:alert(1)' } },
     carrier_submission: { order: o, links, carrier: { id: 'car_0001', name: `Bilby ${SCRIPT}` }, accountName: `Account ${IMG}` },
     carrier_resubmission: { order: o, links, carrier: { id: 'car_0001', name: `Bilby ${SCRIPT}` } },
+    port_out_accepted: {
+      account,
+      portOut: { id: 'pout_0001', carrierName: `Bilby ${SCRIPT}`, requestedDate: '2026-03-16', authorizedName: `Robin ${IMG}` },
+      numbers: NUMBERS[market].map((e164, i) => ({ e164, portedIn: i === 0 })),
+      portBackFee: { currency: policyFor(market).currency, amountMinor: 2500 },
+      links: { portOut: 'javascript:alert(1)', portIns: `${LINKS.order}/new` },
+    },
+    port_out_completed: {
+      account,
+      portOut: { id: 'pout_0001', carrierName: `Bilby ${IMG}`, completedOn: '2026-03-20' },
+      numbers: NUMBERS[market],
+      monthlyChargeChange: market === 'FR' ? { currency: 'EUR', amountMinor: -995 } : null,
+      links: { numbers: 'javascript:alert(1)' },
+    },
+    port_out_withdrawn: { account, portOut: { id: 'pout_0001', carrierName: `Bilby ${SCRIPT}`, reason: `Changed ${IMG}` }, numbers: NUMBERS[market] },
+    numbers_released: { account, terminationDate: '2026-05-29', releasedOn: '2026-07-08', numbers: NUMBERS[market] },
+    port_out_answer: {
+      market,
+      portOut: {
+        id: 'pout_0001',
+        status: 'rejected',
+        requestedDate: '2026-03-16',
+        numbers: NUMBERS[market],
+        rejection: { code: `bad_${SCRIPT}\r\nBcc: evil@example.test`, message: `Rejected: ${IMG}`, numbers: NUMBERS[market].slice(0, 1) },
+      },
+    },
   };
 }
 
 const KINDS = Object.keys(NOTIFICATIONS) as NotificationKind[];
+/** Kinds about an account rather than one order or port-out. */
+const ACCOUNT_KINDS: NotificationKind[] = ['termination_warning', 'numbers_released'];
 
 function composeAll(market: Market): Array<[NotificationKind, ComposedEmail]> {
   const all = inputs(market);
@@ -95,6 +124,11 @@ describe('the registry', () => {
         'termination_warning',
         'transfer_date',
         'withdrawal',
+        'port_out_accepted',
+        'port_out_completed',
+        'port_out_withdrawn',
+        'numbers_released',
+        'port_out_answer',
       ].sort(),
     );
     expect(Object.keys(NOTIFICATION_KINDS).sort()).toEqual(KINDS.sort());
@@ -109,8 +143,12 @@ describe('the registry', () => {
   describe.each(MARKETS)('%s', (market) => {
     const emails = composeAll(market);
 
-    it.each(emails.filter(([kind]) => kind !== 'termination_warning'))('%s: the subject carries [PD-<order id>]', (_kind, email) => {
-      expect(email.subject).toContain(`[PD-pin_${market.toLowerCase()}0001]`);
+    it.each(emails.filter(([kind]) => !ACCOUNT_KINDS.includes(kind)))('%s: the subject carries [PD-<order or port-out id>]', (kind, email) => {
+      expect(email.subject).toContain(kind.startsWith('port_out_') ? '[PD-pout_0001]' : `[PD-pin_${market.toLowerCase()}0001]`);
+    });
+
+    it.each(emails.filter(([kind]) => ACCOUNT_KINDS.includes(kind)))('%s: an account email, with no [PD-…] reference', (_kind, email) => {
+      expect(email.subject).not.toContain('[PD-');
     });
 
     it.each(emails)('%s: the subject is one line, whatever the input', (_kind, email) => {

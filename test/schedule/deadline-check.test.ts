@@ -486,11 +486,17 @@ describe('account termination: one warning inside the 2-month window', () => {
     expect(emails).toHaveLength(1);
     expect(emails[0]!.to).toEqual(['admin-term-gb@customer.test']);
     expect(await h.deps.repository.getAccount(account.id)).toMatchObject({ terminationWarnedAt: '2026-03-31T23:00:00.000Z', activeNumberCount: 2 });
-    expect((await dueAt(h, END_OF_TIME)).map((d) => d.id)).not.toContain(account.id);
+    // Next: the release when the 30-day window after termination ends (00:00 BST on 30 June).
+    expect((await dueAt(h, END_OF_TIME)).filter((d) => d.id === account.id).map((d) => d.dueAt)).toEqual(['2026-06-29T23:00:00.000Z']);
 
     await expectQuiet(h, '2026-03-31T23:00:00.000Z');
     await expectQuiet(h, '2026-05-30T12:00:00.000Z');
+    await expectQuiet(h, '2026-06-29T22:59:59.999Z');
     expect(h.mailer.to('admin-term-gb@customer.test')).toHaveLength(1);
+    // The release (test/schedule/termination-timeline.test.ts follows it in detail): then nothing is due.
+    expect(await h.check('2026-06-29T23:00:00.000Z')).toMatchObject({ due: 1, changed: 1, failed: 0 });
+    expect(h.mailer.to('admin-term-gb@customer.test')).toHaveLength(2);
+    expect((await dueAt(h, END_OF_TIME)).map((d) => d.id)).not.toContain(account.id);
   });
 
   it('AU: warned once at 00:00 Brisbane on 31 Oct for a 31 Dec termination (14:00 UTC on 30 Oct), none before, none again', async () => {
@@ -515,7 +521,8 @@ describe('account termination: one warning inside the 2-month window', () => {
 
     await expectQuiet(h, '2026-10-30T14:00:00.000Z');
     await expectQuiet(h, '2026-11-30T14:00:00.000Z');
-    await expectQuiet(h, '2026-12-30T14:00:00.000Z');
+    // AU has no window after termination: the numbers are released at 00:00 Brisbane on 31 Dec.
+    await expectQuiet(h, '2026-12-30T13:59:59.999Z');
     expect(h.mailer.to('admin-term-au@customer.test')).toHaveLength(1);
   });
 });

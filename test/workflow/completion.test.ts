@@ -107,7 +107,7 @@ describe('SettleTemporaryNumber (FR)', () => {
     const temporary = frNumber();
     const at = '2026-02-01T00:00:00.000Z';
     await h.deps.repository.addInventoryNumbers(accounts.FR, [
-      { e164: temporary, accountId: accounts.FR, origin: 'provisioned', status: 'active', activeSince: at, portedOutAt: null },
+      { e164: temporary, accountId: accounts.FR, origin: 'provisioned', status: 'active', activeSince: at, portedOutAt: null, portOutId: null, chargesStopOn: null },
     ]);
     const { orderId } = await completed('FR', { temporaryNumber: { number: temporary, keepAsVirtual } });
     return { orderId, temporary };

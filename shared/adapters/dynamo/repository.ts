@@ -5,7 +5,7 @@
 //   Carrier          CARRIER#<id>      / CARRIER             byKind  CARRIER, <createdAt>#<id>
 //   API key          APIKEY#<keyHash>  / APIKEY
 //   Inventory number NUMBER#<e164>     / INVENTORY           byAccount ACCOUNT#<accountId>#NUMBERS, <e164>
-//   Number lock      NUMBER#<e164>     / LOCK                (orderId, orderKind, takenAt)
+//   Number lock      NUMBER#<e164>     / LOCK                (orderId, orderKind, takenAt): port-ins and port-outs
 //   Port-in header   ORDER#<id>        / #ORDER              byAccount ACCOUNT#<accountId>#PORTIN, byCarrier
 //                                                            CARRIER#<carrierId>#PORTIN, byKind PORTIN (all
 //                                                            sorted by <createdAt>#<id>); lineCount, lineChunks;
@@ -15,6 +15,11 @@
 //   Event            ORDER#<id>        / EVENT#<at>#<version 8>#<index 3>   append-only
 //   Workflow wait    ORDER#<id>        / WORKFLOW            the waiting step's task token (not part of getOrder:
 //                                                            it reads sk begins_with '#')
+//   Port-out         PORTOUT#<id>      / PORTOUT             the whole request (≤ 1000 lines fit one item); byKind
+//                                                            PORTOUT, byCarrier CARRIER#<carrierId>#PORTOUT, byAccount
+//                                                            ACCOUNT#<accountId>#PORTOUT while it names an account (all
+//                                                            sorted by <createdAt>#<id>)
+//   Port-out event   PORTOUT#<id>      / EVENT#<at>#<version 8>#<index 3>   append-only
 //   Outbox item      OUTBOX#<id>       / OUTBOX              byAccount OUTBOX#SUBJECT#<subjectId>, byKind OUTBOX
 //                                                            (sorted by <createdAt>#<id>); byDue DUE#outbox,
 //                                                            <nextAttemptAt> while pending; a large message is
@@ -57,6 +62,8 @@ import type {
   Page,
   PageRequest,
   PortInOrderSummary,
+  PortOutChange,
+  PortOutListFilter,
   Repository,
   WorkflowWait,
 } from '../../app/ports.ts';
@@ -66,7 +73,16 @@ import {
   NotFoundError,
   NumberConflictError,
 } from '../../rules/errors.ts';
-import { isFinal, type OrderStatus, type PortInEvent, type PortInLine, type PortInOrder, type ValidationResult } from '../../rules/types.ts';
+import {
+  isFinal,
+  type IsoDate,
+  type OrderStatus,
+  type PortInEvent,
+  type PortInLine,
+  type PortInOrder,
+  type ValidationResult,
+} from '../../rules/types.ts';
+import { FINAL_PORT_OUT_STATUSES, type PortOutEvent, type PortOutRequest, type PortOutStatus } from '../../rules/port-out/types.ts';
 import { documentItem } from './document-store.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 import { indexNamed, TABLE_KEYS, type IndexDefinition } from './table-schema.ts';
@@ -93,7 +109,7 @@ const ISSUE_PIECE_BYTES = 300_000;
 /** Responses above this are stored gzipped in idempotency records. */
 const MAX_PLAIN_RESPONSE_BODY = 16_000;
 const MAX_STORED_RESPONSE_BYTES = 350_000;
-/** A lock whose port-in order header is missing is stale once older than this. */
+/** A lock whose order (port-in header, port-out item) is missing is stale once older than this. */
 const ORPHAN_LOCK_AGE_MS = 10 * 60 * 1000;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const MAX_PAGE_SIZE = 1000;
@@ -106,6 +122,8 @@ const CONCURRENCY = 4;
 /** Inventory additions per transaction: a Put and a lock ConditionCheck each, plus the account update. */
 const INVENTORY_NUMBERS_PER_TRANSACTION = 49;
 const CHUNK_CACHE_SIZE = 500;
+/** A port-out item above this (JSON) is refused: DynamoDB's item limit is 400 KB. */
+const MAX_PORT_OUT_ITEM_BYTES = 350_000;
 /** Outbox messages above this (JSON) are stored gzipped. */
 const MAX_PLAIN_MESSAGE_BYTES = 16_000;
 /** An outbox item as stored may not exceed this: DynamoDB's limit is 400 KB and attempts are appended later. */
@@ -138,12 +156,19 @@ const key = {
   }),
   outbox: (id: string) => ({ [PK]: `OUTBOX#${id}`, [SK]: 'OUTBOX' }),
   workflowWait: (orderId: string) => ({ [PK]: `ORDER#${orderId}`, [SK]: 'WORKFLOW' }),
+  portOut: (id: string) => ({ [PK]: `PORTOUT#${id}`, [SK]: 'PORTOUT' }),
+  portOutEvent: (id: string, at: string, version: number, index: number) => ({
+    [PK]: `PORTOUT#${id}`,
+    [SK]: `EVENT#${at}#${pad(version, 8)}#${pad(index, 3)}`,
+  }),
 };
 
 const accountOrdersPk = (accountId: string): string => `ACCOUNT#${accountId}#PORTIN`;
 const accountNumbersPk = (accountId: string): string => `ACCOUNT#${accountId}#NUMBERS`;
 const carrierOrdersPk = (carrierId: string): string => `CARRIER#${carrierId}#PORTIN`;
 const outboxSubjectPk = (subjectId: string): string => `OUTBOX#SUBJECT#${subjectId}`;
+const accountPortOutsPk = (accountId: string): string => `ACCOUNT#${accountId}#PORTOUT`;
+const carrierPortOutsPk = (carrierId: string): string => `CARRIER#${carrierId}#PORTOUT`;
 const duePartition = (queue: DueQueue): string => `DUE#${queue}`;
 
 /** The base-table key of each kind of item in the due index, and what the scheduled check calls it. */
@@ -269,6 +294,7 @@ function toAccount(item: Item): AccountRecord {
     portOutPinHash: item.portOutPinHash ?? null,
     terminationDate: item.terminationDate ?? null,
     terminationWarnedAt: item.terminationWarnedAt ?? null,
+    numbersReleasedAt: item.numbersReleasedAt ?? null,
     firstInboundCallAt: item.firstInboundCallAt ?? null,
     firstOutboundCallAt: item.firstOutboundCallAt ?? null,
     activeNumberCount: Number(item.activeNumberCount ?? 0),
@@ -306,6 +332,8 @@ function toInventoryNumber(item: Item): InventoryNumber {
     status: item.status,
     activeSince: item.activeSince,
     portedOutAt: item.portedOutAt ?? null,
+    portOutId: item.portOutId ?? null,
+    chargesStopOn: item.chargesStopOn ?? null,
   };
 }
 
@@ -313,8 +341,52 @@ function toLock(item: Item): NumberLock {
   return { e164: item.e164, orderId: item.orderId, orderKind: item.orderKind, takenAt: item.takenAt };
 }
 
-function toEvent(item: Item): PortInEvent {
-  return { type: item.type, at: item.at, actor: item.actor, data: item.data ?? {} };
+/** Port-in and port-out events have the same shape. */
+function toEvent<E extends PortInEvent | PortOutEvent>(item: Item): E {
+  return { type: item.type, at: item.at, actor: item.actor, data: item.data ?? {} } as E;
+}
+
+function toPortOut(item: Item): PortOutRequest {
+  return {
+    id: item.id,
+    carrierId: item.carrierId,
+    accountId: item.accountId ?? null,
+    market: item.market ?? null,
+    status: item.status,
+    lines: item.lines ?? [],
+    accountNumber: item.accountNumber ?? null,
+    pinGiven: Boolean(item.pinGiven),
+    authorizedName: item.authorizedName,
+    requestedDate: item.requestedDate,
+    rejection: item.rejection ?? null,
+    channel: item.channel,
+    inboundEmailId: item.inboundEmailId ?? null,
+    loaDocumentId: item.loaDocumentId ?? null,
+    completedOn: item.completedOn ?? null,
+    monthlyChargeChange: item.monthlyChargeChange ?? null,
+    withdrawnReason: item.withdrawnReason ?? null,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    version: Number(item.version),
+  };
+}
+
+/** The stored port-out: its fields (a view's derived fields are not kept), keys and list index keys. */
+function portOutItem(portOut: PortOutRequest): Item {
+  const sortKey = `${portOut.createdAt}#${portOut.id}`;
+  const item: Item = {
+    ...toPortOut(portOut),
+    ...key.portOut(portOut.id),
+    [BY_KIND.partitionKey]: 'PORTOUT',
+    [BY_KIND.sortKey]: sortKey,
+    [BY_CARRIER.partitionKey]: carrierPortOutsPk(portOut.carrierId),
+    [BY_CARRIER.sortKey]: sortKey,
+  };
+  if (portOut.accountId !== null) {
+    item[BY_ACCOUNT.partitionKey] = accountPortOutsPk(portOut.accountId);
+    item[BY_ACCOUNT.sortKey] = sortKey;
+  }
+  return item;
 }
 
 function toOrder(header: Item, lines: PortInLine[], issues: ValidationResult): PortInOrder {
@@ -544,11 +616,13 @@ type WriteOp =
   | { kind: 'release'; e164: string }
   | { kind: 'activate'; e164: string; accountId: string; activeSince: string }
   | { kind: 'inventoryAdd'; number: InventoryNumber; previous: InventoryNumber | null }
-  /** An active number of the account becomes `released`. */
-  | { kind: 'inventoryRelease'; e164: string; accountId: string; at: string }
+  /** An active number of the account becomes `released`; its charges stop `on` that date. */
+  | { kind: 'inventoryRelease'; e164: string; accountId: string; at: string; on: IsoDate }
+  /** An active number of the account becomes `ported_out` by the context's port-out; its charges stop `on` that date. */
+  | { kind: 'inventoryPortOut'; e164: string; accountId: string; at: string; on: IsoDate }
   /** No live lock on the number (inventory additions). */
   | { kind: 'lockFree'; e164: string; staleOwners: string[] }
-  /** ADD activeNumberCount by the number of activate / inventoryAdd / inventoryRelease ops in the same transaction. */
+  /** ADD activeNumberCount by the number of activate / inventoryAdd / inventoryRelease / inventoryPortOut ops in the same transaction. */
   | { kind: 'accountAdd'; accountId: string; sign: 1 | -1 }
   /** A new outbox item (attribute_not_exists); one that exists already is dropped (created once). */
   | { kind: 'outbox'; id: string; item: TransactItem; bytes: number };
@@ -556,6 +630,8 @@ type WriteOp =
 interface WriteContext {
   /** The order taking / releasing locks ('' when none). */
   orderId: string;
+  /** Its kind, written on the locks it takes (inventory writes take none). */
+  orderKind?: NumberLock['orderKind'];
   takenAt: string;
   /** Named in ConcurrentModificationError. */
   resource: string;
@@ -567,7 +643,9 @@ function opBytes(op: WriteOp): number {
 }
 
 function countingOps(ops: readonly WriteOp[]): number {
-  return ops.filter((op) => op.kind === 'activate' || op.kind === 'inventoryAdd' || op.kind === 'inventoryRelease').length;
+  return ops.filter(
+    (op) => op.kind === 'activate' || op.kind === 'inventoryAdd' || op.kind === 'inventoryRelease' || op.kind === 'inventoryPortOut',
+  ).length;
 }
 
 interface Failure {
@@ -774,9 +852,12 @@ export class DynamoRepository implements Repository {
     return this.queryIndex(BY_ACCOUNT, accountNumbersPk(accountId), true, page, toInventoryNumber);
   }
 
-  async releaseInventoryNumbers(accountId: string, e164s: string[], at: string): Promise<string[]> {
+  async releaseInventoryNumbers(accountId: string, e164s: string[], at: string, chargesStopOn?: IsoDate): Promise<string[]> {
     const wanted = unique(e164s);
     if (wanted.length === 0) return [];
+    const instant = new Date(at);
+    if (Number.isNaN(instant.getTime())) throw new Error(`Release of account ${accountId}'s numbers: ${JSON.stringify(at)} is not an ISO instant`);
+    const on = chargesStopOn ?? instant.toISOString().slice(0, 10);
     const existing = await this.getInventoryNumbers(wanted);
     const active = wanted.filter((e164) => {
       const number = existing.get(e164);
@@ -784,7 +865,7 @@ export class DynamoRepository implements Repository {
     });
     const context: WriteContext = { orderId: '', takenAt: '', resource: 'account', resourceId: accountId };
     const batches = chunk(active, MAX_TRANSACTION_ITEMS - 1).map((batch): WriteOp[] => [
-      ...batch.map((e164): WriteOp => ({ kind: 'inventoryRelease', e164, accountId, at })),
+      ...batch.map((e164): WriteOp => ({ kind: 'inventoryRelease', e164, accountId, at, on })),
       { kind: 'accountAdd', accountId, sign: -1 },
     ]);
     // Each batch releases its numbers and lowers the count together; one changed meanwhile is dropped.
@@ -830,25 +911,29 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * The order ids among the locks' owners whose locks are stale: the order is in a final status,
-   * or (port-in) its header is missing and the lock is older than ten minutes — an order whose
-   * creation failed between taking its locks and writing its header.
+   * The order ids among the locks' owners whose locks are stale: the order (port-in header, or
+   * port-out item for a lock of kind port_out) is in a final status, or it is missing and the lock is
+   * older than ten minutes — an order whose creation failed between taking its locks and writing
+   * its header. One batched read for both kinds.
    */
   private async staleLockOwners(locks: NumberLock[]): Promise<Set<string>> {
     if (locks.length === 0) return new Set();
-    const orderIds = unique(locks.map((lock) => lock.orderId));
-    const headers = await this.batchGet(orderIds.map(key.orderHeader), {
+    const ownerKey = (lock: NumberLock): Item => (lock.orderKind === 'port_out' ? key.portOut(lock.orderId) : key.orderHeader(lock.orderId));
+    const ownerKeys = [...new Map(locks.map((lock) => [ownerKey(lock)[PK] as string, ownerKey(lock)])).values()];
+    const owners = await this.batchGet(ownerKeys, {
       ProjectionExpression: '#id, #status',
       ExpressionAttributeNames: { '#id': 'id', '#status': 'status' },
     });
-    const statusById = new Map(headers.map((header) => [header.id as string, header.status as OrderStatus]));
+    const statusByPk = new Map(owners.map((owner) => [owner[PK] as string, owner.status as string]));
     const now = this.clock.now().getTime();
     const stale = new Set<string>();
     for (const lock of locks) {
-      const status = statusById.get(lock.orderId);
+      const status = statusByPk.get(ownerKey(lock)[PK] as string);
       if (status !== undefined) {
-        if (isFinal(status)) stale.add(lock.orderId);
-      } else if (lock.orderKind === 'port_in') {
+        const final =
+          lock.orderKind === 'port_out' ? FINAL_PORT_OUT_STATUSES.includes(status as PortOutStatus) : isFinal(status as OrderStatus);
+        if (final) stale.add(lock.orderId);
+      } else if (lock.orderKind === 'port_in' || lock.orderKind === 'port_out') {
         const takenAt = Date.parse(lock.takenAt);
         if (!(now - takenAt < ORPHAN_LOCK_AGE_MS)) stale.add(lock.orderId);
       }
@@ -912,7 +997,7 @@ export class DynamoRepository implements Repository {
       };
     });
 
-    const context: WriteContext = { orderId: order.id, takenAt: order.updatedAt, resource: 'order', resourceId: order.id };
+    const context: WriteContext = { orderId: order.id, orderKind: 'port_in', takenAt: order.updatedAt, resource: 'order', resourceId: order.id };
     const everything: WriteOp[] = [
       headerOp,
       ...eventOps,
@@ -928,7 +1013,10 @@ export class DynamoRepository implements Repository {
     if (everything.length <= MAX_TRANSACTION_ITEMS && bytes <= MAX_TRANSACTION_BYTES) {
       await this.execute(everything, context);
     } else {
-      await this.saveOrderInSteps(order.id, lock, [headerOp, ...eventOps, ...documentOps, ...outboxOps], chunkOps, releaseOps, activateOps, context);
+      await this.saveInSteps(lock, [headerOp, ...eventOps, ...documentOps, ...outboxOps], chunkOps, [
+        ...chunk(releaseOps, MAX_TRANSACTION_ITEMS),
+        ...countedBatches(activateOps, 1),
+      ], context);
     }
     this.rememberChunks(order.id, order.version, {
       lineChunks: layout.lineChunks.map((c) => c.hash),
@@ -955,24 +1043,24 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * The path for changes above one transaction: (a) take the locks, rolling back on a conflict;
-   * (b) the header with its events, outbox items and chunks, releasing (a)'s locks if the version moved on;
-   * (c) what remains (more chunks, releases, activations), each step safe to repeat.
+   * The path for changes above one transaction (orders and port-outs): (a) take the locks, rolling
+   * back on a conflict; (b) `headerAndEvents` (header, events, documents, outbox items) with as many
+   * `fill` ops (order chunks) as fit, releasing (a)'s locks if the version moved on; (c) the `fill`
+   * ops left and the `after` batches (releases, inventory changes with their count), each step safe
+   * to repeat.
    */
-  private async saveOrderInSteps(
-    orderId: string,
+  private async saveInSteps(
     lock: string[],
     headerAndEvents: WriteOp[],
-    chunkOps: WriteOp[],
-    releaseOps: WriteOp[],
-    activateOps: WriteOp[],
+    fill: WriteOp[],
+    after: WriteOp[][],
     context: WriteContext,
   ): Promise<void> {
     // (b) must fit in one transaction: checked before anything is written.
     const headBytes = headerAndEvents.reduce((sum, op) => sum + opBytes(op), 0);
     if (headerAndEvents.length > MAX_TRANSACTION_ITEMS || headBytes > MAX_TRANSACTION_BYTES) {
       throw new Error(
-        `Order ${orderId}: the header with ${headerAndEvents.length - 1} events and outbox items (${headBytes} bytes) does not fit in one transaction`,
+        `${context.resource} ${context.resourceId}: the header with ${headerAndEvents.length - 1} events and outbox items (${headBytes} bytes) does not fit in one transaction`,
       );
     }
 
@@ -996,7 +1084,7 @@ export class DynamoRepository implements Repository {
     const first: WriteOp[] = [...headerAndEvents];
     let firstBytes = first.reduce((sum, op) => sum + opBytes(op), 0);
     const rest: WriteOp[] = [];
-    for (const op of chunkOps) {
+    for (const op of fill) {
       if (first.length < MAX_TRANSACTION_ITEMS && firstBytes + opBytes(op) <= MAX_TRANSACTION_BYTES) {
         first.push(op);
         firstBytes += opBytes(op);
@@ -1012,15 +1100,7 @@ export class DynamoRepository implements Repository {
     }
 
     // (c)
-    const batches: WriteOp[][] = [
-      ...packByLimits(rest),
-      ...chunk(releaseOps, MAX_TRANSACTION_ITEMS),
-      ...chunk(activateOps, MAX_TRANSACTION_ITEMS - 1).map((ops): WriteOp[] => [
-        ...ops,
-        { kind: 'accountAdd', accountId: (ops[0] as { accountId: string }).accountId, sign: 1 },
-      ]),
-    ];
-    await runAll(batches, CONCURRENCY, (ops) => this.execute(ops, context));
+    await runAll([...packByLimits(rest), ...after], CONCURRENCY, (ops) => this.execute(ops, context));
   }
 
   private async releaseQuietly(e164s: string[], context: WriteContext): Promise<void> {
@@ -1197,10 +1277,7 @@ export class DynamoRepository implements Repository {
       names['#exception'] = 'exception';
       values[':map'] = 'M';
     }
-    const extra: Partial<QueryCommandInput> =
-      conditions.length === 0
-        ? {}
-        : { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+    const extra = filterInput(conditions, names, values);
     if (filter.accountId !== undefined) {
       return this.queryIndex(BY_ACCOUNT, accountOrdersPk(filter.accountId), false, page, toSummary, extra);
     }
@@ -1210,19 +1287,144 @@ export class DynamoRepository implements Repository {
     return this.queryIndex(BY_KIND, 'PORTIN', false, page, toSummary, extra);
   }
 
-  async listOrderEvents(orderId: string, page: PageRequest): Promise<Page<PortInEvent>> {
+  listOrderEvents(orderId: string, page: PageRequest): Promise<Page<PortInEvent>> {
+    return this.listEvents<PortInEvent>(`ORDER#${orderId}`, page);
+  }
+
+  /** The events of one item collection (an order's, a port-out's), oldest first. */
+  private listEvents<E extends PortInEvent | PortOutEvent>(partition: string, page: PageRequest): Promise<Page<E>> {
     return this.queryPage(
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':prefix': 'EVENT#' },
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': 'EVENT#' },
         ScanIndexForward: true,
       },
       page,
-      { [PK]: `ORDER#${orderId}` },
+      { [PK]: partition },
       [PK, SK],
-      toEvent,
+      (item) => toEvent<E>(item),
     );
+  }
+
+  // ----- port-outs -------------------------------------------------------------------------------------
+
+  async savePortOut(change: PortOutChange): Promise<void> {
+    const { portOut, expectedVersion } = change;
+    if (portOut.version !== (expectedVersion ?? 0) + 1) {
+      throw new Error(`Port-out ${portOut.id}: version ${portOut.version} does not follow expected version ${expectedVersion}`);
+    }
+    const lock = unique(change.lock);
+    const release = unique(change.release);
+    const overlap = lock.filter((e164) => release.includes(e164));
+    if (overlap.length > 0) throw new Error(`Port-out ${portOut.id}: ${overlap.join(', ')} both locked and released in one change`);
+
+    const item = portOutItem(portOut);
+    const itemBytes = Buffer.byteLength(JSON.stringify(item));
+    if (itemBytes > MAX_PORT_OUT_ITEM_BYTES) {
+      throw new Error(`Port-out ${portOut.id} is ${itemBytes} bytes once stored (${portOut.lines.length} lines); the limit is ${MAX_PORT_OUT_ITEM_BYTES}`);
+    }
+    // The whole item is written each time (nothing else writes to it); an update only over the version read.
+    const headerOp: WriteOp = {
+      kind: 'header',
+      bytes: itemBytes,
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: item,
+          ...(expectedVersion === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
+        },
+      },
+    };
+    const eventOps: WriteOp[] = change.events.map((event, index) => {
+      const stored = { ...event, portOutId: portOut.id, ...key.portOutEvent(portOut.id, event.at, portOut.version, index) };
+      return {
+        kind: 'event',
+        bytes: JSON.stringify(stored).length,
+        item: { Put: { TableName: this.tableName, Item: stored, ConditionExpression: 'attribute_not_exists(pk)' } },
+      };
+    });
+    const outboxOps = this.outboxWrites(change.outbox ?? []);
+    const releaseOps: WriteOp[] = release.map((e164) => ({ kind: 'release', e164 }));
+    const portedOut = change.portedOut;
+    const portOutOps: WriteOp[] =
+      portedOut === null
+        ? []
+        : unique(portedOut.numbers).map((e164) => ({
+            kind: 'inventoryPortOut',
+            e164,
+            accountId: portedOut.accountId,
+            at: portOut.updatedAt,
+            on: portedOut.on,
+          }));
+    const accountOps: WriteOp[] =
+      portedOut !== null && portOutOps.length > 0 ? [{ kind: 'accountAdd', accountId: portedOut.accountId, sign: -1 }] : [];
+
+    const context: WriteContext = {
+      orderId: portOut.id,
+      orderKind: 'port_out',
+      takenAt: portOut.updatedAt,
+      resource: 'port-out',
+      resourceId: portOut.id,
+    };
+    const everything: WriteOp[] = [
+      headerOp,
+      ...eventOps,
+      ...outboxOps,
+      ...lock.map((e164): WriteOp => ({ kind: 'lock', e164, reentrant: true, staleOwners: [] })),
+      ...releaseOps,
+      ...portOutOps,
+      ...accountOps,
+    ];
+    const bytes = everything.reduce((sum, op) => sum + opBytes(op), 0);
+    if (everything.length <= MAX_TRANSACTION_ITEMS && bytes <= MAX_TRANSACTION_BYTES) {
+      await this.execute(everything, context);
+    } else {
+      await this.saveInSteps(lock, [headerOp, ...eventOps, ...outboxOps], [], [
+        ...chunk(releaseOps, MAX_TRANSACTION_ITEMS),
+        ...countedBatches(portOutOps, -1),
+      ], context);
+    }
+  }
+
+  async getPortOut(id: string): Promise<PortOutRequest | null> {
+    const item = await this.getItem(key.portOut(id));
+    return item ? toPortOut(item) : null;
+  }
+
+  /** By account, else by carrier, else all; a second of accountId / carrierId (and the status) filters the first's list. */
+  listPortOuts(filter: PortOutListFilter, page: PageRequest): Promise<Page<PortOutRequest>> {
+    const conditions: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    if (filter.status !== undefined) {
+      conditions.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = filter.status;
+    }
+    if (filter.accountId !== undefined && filter.carrierId !== undefined) {
+      conditions.push('#carrierId = :carrierId');
+      names['#carrierId'] = 'carrierId';
+      values[':carrierId'] = filter.carrierId;
+    }
+    const extra = filterInput(conditions, names, values);
+    if (filter.accountId !== undefined) {
+      return this.queryIndex(BY_ACCOUNT, accountPortOutsPk(filter.accountId), false, page, toPortOut, extra);
+    }
+    if (filter.carrierId !== undefined) {
+      return this.queryIndex(BY_CARRIER, carrierPortOutsPk(filter.carrierId), false, page, toPortOut, extra);
+    }
+    return this.queryIndex(BY_KIND, 'PORTOUT', false, page, toPortOut, extra);
+  }
+
+  listPortOutEvents(portOutId: string, page: PageRequest): Promise<Page<PortOutEvent>> {
+    return this.listEvents<PortOutEvent>(`PORTOUT#${portOutId}`, page);
   }
 
   // ----- the due index -------------------------------------------------------------------------------
@@ -1244,7 +1446,7 @@ export class DynamoRepository implements Repository {
   async setAccountDue(
     accountId: string,
     dueAt: string | null,
-    marks: Partial<Pick<AccountRecord, 'terminationWarnedAt'>> = {},
+    marks: Partial<Pick<AccountRecord, 'terminationWarnedAt' | 'numbersReleasedAt'>> = {},
   ): Promise<void> {
     const due = dueAttributes('deadline', dueAt, `Account ${accountId}`);
     const names: Record<string, string> = {};
@@ -1257,7 +1459,7 @@ export class DynamoRepository implements Repository {
       sets.push(`#s${i} = :s${i}`);
     };
     for (const [name, value] of Object.entries(due.set)) set(name, value);
-    const marked = definedEntries(marks).filter(([name]) => name === 'terminationWarnedAt');
+    const marked = definedEntries(marks).filter(([name]) => name === 'terminationWarnedAt' || name === 'numbersReleasedAt');
     for (const [name, value] of marked) set(name, value);
     if (marked.length > 0) {
       names['#version'] = 'version';
@@ -1523,6 +1725,7 @@ export class DynamoRepository implements Repository {
       case 'outbox':
         return op.item;
       case 'lock': {
+        if (context.orderKind === undefined) throw new Error(`A lock of ${op.e164} written without an order kind (${context.resource} ${context.resourceId})`);
         const values: Item = {};
         const alternatives = ['attribute_not_exists(pk)'];
         if (op.reentrant) {
@@ -1536,7 +1739,7 @@ export class DynamoRepository implements Repository {
         return {
           Put: {
             TableName,
-            Item: { ...key.lock(op.e164), e164: op.e164, orderId: context.orderId, orderKind: 'port_in', takenAt: context.takenAt },
+            Item: { ...key.lock(op.e164), e164: op.e164, orderId: context.orderId, orderKind: context.orderKind, takenAt: context.takenAt },
             ConditionExpression: alternatives.join(' OR '),
             ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -1563,6 +1766,8 @@ export class DynamoRepository implements Repository {
               origin: 'ported_in',
               status: 'active',
               activeSince: op.activeSince,
+              portOutId: null,
+              chargesStopOn: null,
               portedOutAt: null,
             }),
             ConditionExpression: 'attribute_not_exists(pk) OR #status <> :active',
@@ -1592,10 +1797,29 @@ export class DynamoRepository implements Repository {
           Update: {
             TableName,
             Key: key.inventory(op.e164),
-            UpdateExpression: 'SET #status = :released, releasedAt = :at',
+            UpdateExpression: 'SET #status = :released, portedOutAt = :at, chargesStopOn = :on',
             ConditionExpression: 'accountId = :account AND #status = :active',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':released': 'released', ':at': op.at, ':account': op.accountId, ':active': 'active' },
+            ExpressionAttributeValues: { ':released': 'released', ':at': op.at, ':on': op.on, ':account': op.accountId, ':active': 'active' },
+          },
+        };
+      case 'inventoryPortOut':
+        return {
+          Update: {
+            TableName,
+            Key: key.inventory(op.e164),
+            UpdateExpression: 'SET #status = :portedOut, portOutId = :portOut, portedOutAt = :at, chargesStopOn = :on',
+            ConditionExpression: 'accountId = :account AND #status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':portedOut': 'ported_out',
+              ':portOut': context.orderId,
+              ':at': op.at,
+              ':on': op.on,
+              ':account': op.accountId,
+              ':active': 'active',
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         };
       case 'lockFree': {
@@ -1655,6 +1879,11 @@ export class DynamoRepository implements Repository {
             break;
           case 'inventoryRelease':
             drop.add(op); // no longer active on this account: nothing to release
+            break;
+          case 'inventoryPortOut':
+            // Ported out by this port-out already (a step repeated): done. Otherwise it is no longer active on
+            // the account (released meanwhile): it left us already, nothing to port out and not counted.
+            drop.add(op);
             break;
           case 'activate':
             if (failure.old?.status === 'active' && failure.old.accountId === op.accountId) drop.add(op);
@@ -1789,6 +2018,21 @@ export class DynamoRepository implements Repository {
     }
     return { items: items.map(map), nextCursor: nextKey === undefined ? null : encodeCursor(nextKey) };
   }
+}
+
+/** A list query's FilterExpression from its conditions (all must hold); nothing when there are none. */
+function filterInput(conditions: string[], names: Record<string, string>, values: Record<string, unknown>): Partial<QueryCommandInput> {
+  return conditions.length === 0
+    ? {}
+    : { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/** Inventory ops (of one account) in transactions, each with the account's count changed by as many. */
+function countedBatches(ops: WriteOp[], sign: 1 | -1): WriteOp[][] {
+  return chunk(ops, MAX_TRANSACTION_ITEMS - 1).map((batch): WriteOp[] => [
+    ...batch,
+    { kind: 'accountAdd', accountId: (batch[0] as { accountId: string }).accountId, sign },
+  ]);
 }
 
 function packByLimits(ops: WriteOp[]): WriteOp[][] {

@@ -1,5 +1,5 @@
 // Accounts, their inventory and call activity (the GB activation prerequisite).
-import { createHash } from 'node:crypto';
+import { hashPortOutPin } from '../../rules/port-out/evaluate.ts';
 import type { AccountRecord, Caller, InventoryNumber, PageRequest } from '../ports.ts';
 import { accountFacts, newId, type UseCaseDeps } from '../context.ts';
 import { generateApiKey, hashApiKey } from '../api-keys.ts';
@@ -7,9 +7,10 @@ import { policyFor } from '../../rules/markets.ts';
 import { normalizeNumber } from '../../rules/phone.ts';
 import { decide } from '../../rules/port-in/order.ts';
 import { terminationDueAt } from '../../rules/termination.ts';
-import { NotFoundError, RuleViolationError } from '../../rules/errors.ts';
-import type { Issue, Money } from '../../rules/types.ts';
-import type { CreateAccountInput } from '../../http/schemas.ts';
+import { InvalidTransitionError, NotFoundError, RuleViolationError } from '../../rules/errors.ts';
+import type { Issue, Market, Money, PlanPrices } from '../../rules/types.ts';
+import type { CreateAccountInput, UpdateAccountInput } from '../../http/schemas.ts';
+import { HttpError } from '../../http/problem.ts';
 import { logger } from '../logger.ts';
 import { saveDecision } from '../order-writes.ts';
 
@@ -25,19 +26,24 @@ export async function loadVisibleAccount(deps: UseCaseDeps, caller: Caller, id: 
   return account;
 }
 
-// Create the account and its customer API key together: returns the key once.
-export async function createAccount(deps: UseCaseDeps, input: CreateAccountInput) {
-  const policy = policyFor(input.market);
+/** Every price of a plan must be in the market's currency (422 `currency_mismatch`, one issue per price). */
+function checkPlanCurrency(market: Market, plan: PlanPrices): void {
+  const policy = policyFor(market);
   const prices: [string, Money | undefined][] = [
-    ['plan.monthlyFee', input.plan.monthlyFee],
-    ['plan.portingFees.standard', input.plan.portingFees?.standard],
-    ['plan.portingFees.complex', input.plan.portingFees?.complex],
-    ['plan.portBackFee', input.plan.portBackFee],
+    ['plan.monthlyFee', plan.monthlyFee],
+    ['plan.portingFees.standard', plan.portingFees?.standard],
+    ['plan.portingFees.complex', plan.portingFees?.complex],
+    ['plan.portBackFee', plan.portBackFee],
   ];
   const wrong: Issue[] = prices
     .filter(([, money]) => money && money.currency !== policy.currency)
-    .map(([path]) => ({ path, code: 'currency_mismatch', message: `${input.market} accounts are billed in ${policy.currency}.` }));
-  if (wrong.length > 0) throw new RuleViolationError('currency_mismatch', `Prices of a ${input.market} account must be in ${policy.currency}.`, wrong);
+    .map(([path]) => ({ path, code: 'currency_mismatch', message: `${market} accounts are billed in ${policy.currency}.` }));
+  if (wrong.length > 0) throw new RuleViolationError('currency_mismatch', `Prices of a ${market} account must be in ${policy.currency}.`, wrong);
+}
+
+// Create the account and its customer API key together: returns the key once.
+export async function createAccount(deps: UseCaseDeps, input: CreateAccountInput) {
+  checkPlanCurrency(input.market, input.plan);
 
   const now = deps.clock.now().toISOString();
   const account: AccountRecord = {
@@ -47,9 +53,10 @@ export async function createAccount(deps: UseCaseDeps, input: CreateAccountInput
     adminEmail: input.adminEmail,
     plan: input.plan,
     losingCarrierAccountNumber: input.losingCarrierAccountNumber ?? null,
-    portOutPinHash: input.portOutPin ? createHash('sha256').update(input.portOutPin).digest('hex') : null,
+    portOutPinHash: input.portOutPin ? hashPortOutPin(input.portOutPin) : null,
     terminationDate: input.terminationDate ?? null,
     terminationWarnedAt: null,
+    numbersReleasedAt: null,
     firstInboundCallAt: null,
     firstOutboundCallAt: null,
     activeNumberCount: 0,
@@ -68,6 +75,75 @@ export async function createAccount(deps: UseCaseDeps, input: CreateAccountInput
   const due = terminationDueAt(account, deps.clock.now());
   if (due !== null) await deps.repository.setAccountDue(account.id, due);
   return { ...viewAccount(account), apiKey };
+}
+
+/** Fields a customer may change on its own account; every other field is the operators'. */
+const CUSTOMER_FIELDS: ReadonlySet<keyof UpdateAccountInput> = new Set(['adminEmail', 'portOutPin']);
+
+/** The account's ETag (weak: it names the version, not the bytes). */
+export const accountEtag = (version: number): string => `W/"${version}"`;
+
+/** Optional optimistic concurrency for clients: If-Match carries the version they last read. */
+function checkIfMatch(account: AccountRecord, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  const wanted = ifMatch.replace(/^W\//, '').replace(/"/g, '').trim();
+  if (wanted !== '*' && wanted !== String(account.version)) {
+    throw new HttpError(412, 'precondition_failed', `The account is at version ${account.version}, not ${wanted}; read it again and reapply your change.`);
+  }
+}
+
+/**
+ * Change an account's fields. Operators change any of them; a customer only its own account's
+ * administrator email and port-out PIN. A new termination date starts its warning afresh and moves
+ * the account's next deadline; once the numbers were released after termination it can no longer change.
+ */
+export async function updateAccount(deps: UseCaseDeps, caller: Caller, id: string, patch: UpdateAccountInput, ifMatch?: string) {
+  const fields = (Object.keys(patch) as (keyof UpdateAccountInput)[]).filter((field) => patch[field] !== undefined);
+  if (fields.length === 0) {
+    throw new RuleViolationError('empty_patch', 'The patch changes nothing: send at least one of name, adminEmail, plan, losingCarrierAccountNumber, portOutPin, terminationDate.');
+  }
+  if (caller.role !== 'operator') {
+    const refused = fields.filter((field) => !CUSTOMER_FIELDS.has(field));
+    if (refused.length > 0) {
+      throw new RuleViolationError(
+        'field_not_allowed',
+        'A customer key may change only adminEmail and portOutPin; ask the porting desk to change the other fields.',
+        refused.map((field) => ({ path: field, code: 'field_not_allowed', message: `Only operators change ${field}.` })),
+      );
+    }
+  }
+  const account = await loadVisibleAccount(deps, caller, id);
+  checkIfMatch(account, ifMatch);
+  if (patch.plan !== undefined) checkPlanCurrency(account.market, patch.plan);
+
+  const updated: AccountRecord = { ...account, version: account.version + 1 };
+  if (patch.name !== undefined) updated.name = patch.name;
+  if (patch.adminEmail !== undefined) updated.adminEmail = patch.adminEmail;
+  if (patch.plan !== undefined) updated.plan = patch.plan;
+  if (patch.losingCarrierAccountNumber !== undefined) updated.losingCarrierAccountNumber = patch.losingCarrierAccountNumber;
+  if (patch.portOutPin !== undefined) updated.portOutPinHash = patch.portOutPin === null ? null : hashPortOutPin(patch.portOutPin);
+
+  const terminationChanged = patch.terminationDate !== undefined && patch.terminationDate !== account.terminationDate;
+  if (terminationChanged) {
+    if (account.numbersReleasedAt !== null) {
+      throw new InvalidTransitionError(
+        'numbers_released',
+        `The account's numbers were released at ${account.numbersReleasedAt}, after its termination on ${account.terminationDate}; its termination date can no longer change.`,
+      );
+    }
+    updated.terminationDate = patch.terminationDate!;
+    // A new date is a new warning period: the administrator is warned about it afresh.
+    updated.terminationWarnedAt = null;
+  }
+
+  const now = deps.clock.now();
+  // Should we stop between the account write and its new deadline, the scheduled check looks at the
+  // account on its next run and sets the deadline the stored date calls for.
+  if (terminationChanged) await deps.repository.setAccountDue(account.id, now.toISOString());
+  await deps.repository.updateAccount(updated, account.version);
+  if (terminationChanged) await deps.repository.setAccountDue(account.id, terminationDueAt(updated, now));
+  logger.info('account updated', { accountId: account.id, fields, role: caller.role });
+  return viewAccount(updated);
 }
 
 export async function listAccounts(deps: UseCaseDeps, page: PageRequest) {
@@ -99,6 +175,8 @@ export async function addInventoryNumbers(
       status: 'active',
       activeSince: now,
       portedOutAt: null,
+      portOutId: null,
+      chargesStopOn: null,
     });
   });
   if (issues.length > 0) throw new RuleViolationError('numbers_invalid', `${issues.length} number(s) cannot be added; nothing was added.`, issues);

@@ -8,7 +8,8 @@ import type { AccountRecord, DueItem } from '../ports.ts';
 import { accountFacts } from '../context.ts';
 import { policyFor } from '../../rules/markets.ts';
 import { checkDeadlines } from '../../rules/port-in/deadline-check.ts';
-import { checkTermination } from '../../rules/termination.ts';
+import { checkTermination, numbersReleaseAt } from '../../rules/termination.ts';
+import { marketDate } from '../../rules/calendar.ts';
 import { ConcurrentModificationError } from '../../rules/errors.ts';
 import type { Actor } from '../../rules/types.ts';
 import { saveDecision } from '../order-writes.ts';
@@ -19,6 +20,8 @@ import { newSigningToken, signingReminderItem } from './signing.ts';
 
 const ACTOR: Actor = { kind: 'system', id: 'scheduled-check' };
 const PAGE_SIZE = 100;
+/** Inventory numbers read a page when an account's numbers are released. */
+const INVENTORY_PAGE_SIZE = 500;
 /** A write that lost a race with another writer is decided again on a fresh read, up to this many times. */
 const ATTEMPTS = 3;
 
@@ -95,10 +98,50 @@ async function checkAccount(deps: UseCaseDeps, item: DueItem, now: Date): Promis
   if (check.warn) {
     // The warning is queued before the mark: a crash in between sends it again at worst, never not at all;
     // its id is fixed per termination date, so a repeat is a no-op in the outbox.
-    await enqueue(deps, accountNoticeItems(deps, account, 'termination_warning', now));
+    await enqueue(deps, accountNoticeItems(deps, account, { kind: 'termination_warning' }, now));
     await deps.repository.setAccountDue(account.id, check.dueAt, { terminationWarnedAt: now.toISOString() });
+    return true;
+  }
+  if (check.release) {
+    await releaseNumbers(deps, account, now);
+    await deps.repository.setAccountDue(account.id, check.dueAt, { numbersReleasedAt: now.toISOString() });
     return true;
   }
   await deps.repository.setAccountDue(account.id, check.dueAt);
   return false;
+}
+
+/**
+ * The post-termination window is over: every active number of the account that no accepted port-out
+ * holds is released (those leave when their port-out completes), and the administrator is told which.
+ * Written before the account's mark, so a run that stops half-way is finished by the next one: the
+ * release skips numbers no longer active, and the email, whose id is fixed per termination date, also
+ * lists the numbers an earlier run of this release had already released.
+ */
+async function releaseNumbers(deps: UseCaseDeps, account: AccountRecord, now: Date): Promise<void> {
+  const releaseAt = numbersReleaseAt(account.terminationDate!, account.market).toISOString();
+  const active: string[] = [];
+  const releasedEarlier: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await deps.repository.listInventoryNumbers(account.id, { cursor, limit: INVENTORY_PAGE_SIZE });
+    for (const number of page.items) {
+      if (number.status === 'active') active.push(number.e164);
+      else if (number.status === 'released' && number.portedOutAt !== null && number.portedOutAt >= releaseAt) releasedEarlier.push(number.e164);
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+
+  const locks = await deps.repository.getNumberLocks(active);
+  const portingOut = new Set([...locks.values()].filter((lock) => lock.orderKind === 'port_out').map((lock) => lock.e164));
+  const releasedOn = marketDate(now, account.market);
+  const released = await deps.repository.releaseInventoryNumbers(
+    account.id,
+    active.filter((e164) => !portingOut.has(e164)),
+    now.toISOString(),
+    releasedOn,
+  );
+  const numbers = [...new Set([...releasedEarlier, ...released])].sort();
+  if (numbers.length > 0) await enqueue(deps, accountNoticeItems(deps, account, { kind: 'numbers_released', releasedOn, numbers }, now));
+  logger.info('numbers released after termination', { accountId: account.id, released: released.length, heldByPortOuts: portingOut.size });
 }

@@ -502,7 +502,7 @@ export async function activateNumbers(deps: UseCaseDeps, orderId: string): Promi
     const at = deps.clock.now().toISOString();
     await deps.repository.addInventoryNumbers(
       order.accountId,
-      missing.map((e164): InventoryNumber => ({ e164, accountId: order.accountId, origin: 'ported_in', status: 'active', activeSince: at, portedOutAt: null })),
+      missing.map((e164): InventoryNumber => ({ e164, accountId: order.accountId, origin: 'ported_in', status: 'active', activeSince: at, portedOutAt: null, portOutId: null, chargesStopOn: null })),
     );
   }
   await recordOnce(deps, orderId, 'numbers_activated', { numberCount: numbers.length, activatedByWorkflow: missing.length });

@@ -3,6 +3,7 @@
 import type { AccountFacts, Category, Money, PortInDetails, PortInLine, Quote, QuoteLine } from '../types.ts';
 import type { MarketPolicy } from '../markets.ts';
 import { includedTax, multiplyMoney, sumMoney, zeroMoney } from '../money.ts';
+import { monthlyNumberChargeChange } from '../fees.ts';
 
 /** Standard: exactly one number, on a PSTN line, with no enhancements. Anything else is complex. */
 export function categorize(lines: readonly Pick<PortInLine, 'lineType' | 'services'>[]): Category {
@@ -55,15 +56,10 @@ export function quotePortIn(input: QuoteInput): Quote {
   };
 }
 
-/** FR: one number per seat is included; each further number costs the market's monthly fee. */
+/** FR: the change in the monthly number charges once the order's numbers are ours. */
 function monthlyChargeChange(input: QuoteInput): Money | null {
-  const fee = input.policy.additionalNumberMonthlyFee;
-  if (!fee) return null;
-  const seats = input.account.plan.seats ?? 1;
   const before = input.account.activeNumberCount;
   // The temporary number is released after completion unless kept as a virtual number.
   const released = input.temporaryNumber && !input.temporaryNumber.keepAsVirtual && input.temporaryNumberInInventory ? 1 : 0;
-  const after = before + input.numberCount - released;
-  const extra = Math.max(0, after - seats) - Math.max(0, before - seats);
-  return multiplyMoney(fee, extra);
+  return monthlyNumberChargeChange(input.policy, input.account.plan, before, before + input.numberCount - released);
 }
