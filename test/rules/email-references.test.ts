@@ -6,6 +6,8 @@ import { findOrderReferences } from '../../shared/rules/email/references.ts';
 const A = 'pin_k3vq7x2mzt5hr4na';
 const B = 'pin_w6ebd2yq3sfu7lcp';
 const C = 'pin_aaaabbbbccccdddd';
+/** A port-out id (issue 6): referenced like a port-in order, returned with its own prefix. */
+const P = 'pout_m4tq2zr7kx5vb3na';
 
 describe('findOrderReferences', () => {
   it.each<[string, string, string, string[]]>([
@@ -22,6 +24,13 @@ describe('findOrderReferences', () => {
     ['subject before body, whatever the order in the body', `[PD-${B}]`, `[PD-${A}] then [PD-${B}]`, [B, A]],
     ['no reference', 'Port request', 'Please port 07 3123 4567 for Harbourside Dental.', []],
     ['the id alone, without PD-', A, `Order ${A}`, []],
+    ['a port-out: the subject of our answer to the gaining carrier', `Re: Port-out request accepted [PD-${P}] – 2 numbers`, 'Port completed on 2026-03-16.', [P]],
+    ['a port-out, bare in the body', 'Port completed', `Our ref PD-${P}, completed today.`, [P]],
+    ['a port-out, upper-cased by a mail system', `RE: [PD-${P.toUpperCase()}]`, '', [P]],
+    ['a port-out, spaces inside the brackets', `[ PD-${P} ]`, '', [P]],
+    ['a port-out repeated in a reply chain', `Re: [PD-${P}]`, `Done.\n> [PD-${P}]\n>> PD-${P}`, [P]],
+    ['a port-in and a port-out: both, with their prefixes', `[PD-${A}] and [PD-${P}]`, '', [A, P]],
+    ['a port-out in the subject, a port-in in the body', `[PD-${P}]`, `See also PD-${A}.`, [P, A]],
   ])('%s', (_name, subject, text, ids) => {
     expect(findOrderReferences(subject, text)).toEqual(ids);
   });
@@ -39,6 +48,14 @@ describe('findOrderReferences', () => {
     ['too short', 'PD-pin_k3vq7x2mzt5hr4n'],
     ['another prefix', `PD-acc_${A.slice(4)}`],
     ['an underscore joiner', `ref_PD-${A}`],
+    ['a port-out glued to letters before', `XPD-${P}`],
+    ['a longer port-out id (17 characters)', `[PD-${P}q]`],
+    ['a port-out id too short', `PD-${P.slice(0, -1)}`],
+    ['a port-out file name', `PD-${P}.pdf`],
+    ['a port-out in a URL path', `https://portal.example.test/port-outs/PD-${P}`],
+    ['a port-out id outside the alphabet', 'PD-pout_m4tq2zr7kx5vb3n1'],
+    ['a prefix that only starts like ours', `PD-pouts_${P.slice(5)}`],
+    ['a hyphen where the prefix has its underscore', `PD-pout-${P.slice(5)}`],
   ])('never inside a longer token: %s', (_name, token) => {
     expect(findOrderReferences(token, `See ${token} for details.`)).toEqual([]);
   });
@@ -46,7 +63,9 @@ describe('findOrderReferences', () => {
 
 describe('findOrderReferences: properties', () => {
   const idChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz234567');
-  const anyId = fc.array(idChar, { minLength: 16, maxLength: 16 }).map((cs) => `pin_${cs.join('')}`);
+  const anyId = fc
+    .tuple(fc.constantFrom('pin_', 'pout_'), fc.array(idChar, { minLength: 16, maxLength: 16 }))
+    .map(([prefix, cs]) => `${prefix}${cs.join('')}`);
   const filler = fc.string({ maxLength: 40 });
   /** Text with references (bracketed or bare) spread between arbitrary filler. */
   const textWith = (ids: string[]) =>
@@ -59,7 +78,7 @@ describe('findOrderReferences: properties', () => {
       fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 300 }), (subject, text) => {
         const input = `${subject}\n${text}`.toLowerCase();
         for (const id of findOrderReferences(subject, text)) {
-          expect(id).toMatch(/^pin_[a-z2-7]{16}$/);
+          expect(id).toMatch(/^(pin|pout)_[a-z2-7]{16}$/);
           expect(input).toContain(`pd-${id}`);
         }
       }),

@@ -16,7 +16,18 @@
 //      by the same actor since the marker was set. Found: the answer was applied (the crash came
 //      between the order write and the record's final update), so it is not applied again.
 //      Rejections are the reason this matters: a second rejection withdraws an order.
-// The operator's apply uses the same marker and check.
+//      The operator's apply uses the same marker and check.
+//   4. A gaining carrier's port-out request (no reference) goes to requestPortOut, like the API's.
+//      Its port-out id is derived from the record's id (portOutIdFor) and its documents' ids from
+//      the record's id too: a retry stores the same documents and finds the port-out already
+//      there, which requestPortOut returns as it is (no second decision, no second email).
+//   5. A gaining carrier's reply naming a port-out ([PD-pout_…]) can only report the port's
+//      completion; it goes to recordPortOutCarrierEvent, like the API's `completed` event, without
+//      a marker: the use case takes a completion with the port-out's own date as done already and
+//      returns the port-out unchanged (no second event, no second email). So a retry after a
+//      crash, a concurrent delivery (its version conflict is transient; the retry finds it done) or
+//      the carrier sending its reply twice all leave one completion. Its documents' ids come from
+//      the record's id, as above.
 //
 // Logs carry ids, codes and counts only: never addresses, subjects or bodies.
 import { createHash } from 'node:crypto';
@@ -36,14 +47,18 @@ import { documentBlobKey } from '../ports.ts';
 import { actorOf, type IntakeDeps } from '../context.ts';
 import { logger } from '../logger.ts';
 import { recordCarrierEvent } from './port-ins.ts';
-import { ConcurrentModificationError, DomainError, NotFoundError } from '../../rules/errors.ts';
+import { normalizePortOutNumbers, recordPortOutCarrierEvent, requestPortOut } from './port-outs.ts';
+import { ConcurrentModificationError, DomainError, NotFoundError, RuleViolationError } from '../../rules/errors.ts';
 import { HttpError } from '../../http/problem.ts';
+import { formatPath } from '../../http/handler.ts';
+import { CreatePortOutBody } from '../../http/schemas.ts';
 import { policyFor } from '../../rules/markets.ts';
 import { MARKETS, type Actor, type PortInEvent, type PortInOrder } from '../../rules/types.ts';
 import type { CarrierAnswer, QuarantineCode, ReceiptVerdicts } from '../../rules/email/types.ts';
 import { findOrderReferences } from '../../rules/email/references.ts';
 import { isForwardSubject, newestPart } from '../../rules/email/quotes.ts';
 import { readCarrierAnswer } from '../../rules/email/answers.ts';
+import { isPortOutRequest, readPortOutRequest } from '../../rules/email/port-out-request.ts';
 import { isWithinDomain, judgeSender, normalizeDomain, parseAddress } from '../../rules/email/trust.ts';
 
 // ---- types ----------------------------------------------------------------------------------------------
@@ -298,11 +313,17 @@ async function processMessage(deps: IntakeDeps, holder: { record: InboundEmailSt
   const carriers = await allCarriers(deps);
   const newest = newestPart(parsed.text, { forwardedMessage: isForwardSubject(parsed.subject) });
 
+  // A gaining carrier asking us to release numbers: no order to match, the message makes a port-out.
+  // (A message carrying a [PD-…] reference is about something that exists, never a new request.)
+  if (isPortOutRequest(parsed.subject, parsed.text)) return portOutRequest(deps, holder, parsed, sender, carriers);
+
   // Which order: the [PD-<id>] reference, else the numbers in the newest part and the sender's carrier.
   const references = findOrderReferences(parsed.subject, parsed.text);
   let order: PortInOrder | null;
   if (references.length > 1) {
     return quarantine('several_references', `The message names ${references.length} orders; an operator picks the one it is about.`);
+  } else if (references.length === 1 && references[0]!.startsWith('pout_')) {
+    return portOutReply(deps, holder, parsed, references[0]!, newest, sender, carriers);
   } else if (references.length === 1) {
     order = await deps.repository.getOrder(references[0]!);
     if (order === null) return quarantine('unknown_order', `No order ${references[0]} exists.`);
@@ -358,6 +379,147 @@ async function processMessage(deps: IntakeDeps, holder: { record: InboundEmailSt
     throw error;
   }
   return { status: 'applied', reason: null, orderId: order.id, applied: understanding.answer };
+}
+
+// ---- port-out requests by email ---------------------------------------------------------------------------
+
+/**
+ * `pout_` + 16 base32 characters (newId's alphabet) of the SHA-256 of the inbound email's id: every
+ * retry of one message finds the same port-out, which requestPortOut then returns as it is.
+ */
+export function portOutIdFor(inboundId: string): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const digest = createHash('sha256').update(inboundId).digest();
+  let out = '';
+  for (let i = 0; i < 16; i++) out += alphabet[digest[i]! & 31];
+  return `pout_${out}`;
+}
+
+const LOA_WORDS = /\b(loa|letter of authori[sz]ation|letter of authority|authori[sz]ation|authority|mandat|mandate|lettre d'autorisation|autorisation)\b/i;
+
+/**
+ * Which attachment is the signed Letter of Authority: a PDF (by its bytes) named like one, else the
+ * first PDF that is not named as a bill. Null: there is none.
+ */
+export function loaAttachmentIndex(attachments: readonly Pick<ParsedAttachment, 'filename' | 'content'>[]): number | null {
+  const pdfs = attachments
+    .slice(0, MAX_ATTACHMENTS)
+    .map((attachment, index) => ({ attachment, index }))
+    .filter(({ attachment }) => sniffDocumentType(attachment.content)?.contentType === 'application/pdf');
+  const words = (filename: string | null) => (filename ?? '').replace(/[_\-.]+/g, ' ');
+  const named = pdfs.find(({ attachment }) => LOA_WORDS.test(words(attachment.filename)));
+  const notBill = pdfs.find(({ attachment }) => documentKindOf(attachment.filename, '') !== 'bill_copy');
+  return (named ?? notBill)?.index ?? null;
+}
+
+/**
+ * A gaining carrier's port-out request (issue 6, part 7), through the same use case as the API: the
+ * sender must be a carrier, the request complete, its LOA attached (a PDF). The attachments become
+ * documents of the port-out (the LOA as `loa_signed`). Accepted or rejected by the rules, the
+ * message is `applied`: the use case answers the carrier by email. A request the rules refuse
+ * outright (numbers not in E.164: nothing is stored) waits for an operator.
+ */
+async function portOutRequest(deps: IntakeDeps, holder: { record: InboundEmailState }, parsed: ParsedEmail, sender: string | null, carriers: CarrierRecord[]): Promise<Outcome> {
+  const inboundId = holder.record.id;
+  // Only carriers ask for port-outs: customers' addresses do not count here.
+  const trust = judgeSender({
+    fromAddress: sender,
+    verdicts: holder.record.verdicts,
+    carriers: carriers.map(({ id, emailDomains }) => ({ id, emailDomains })),
+    customerAddresses: [],
+  });
+  if (trust.kind === 'untrusted') return quarantine(trust.code, trust.message);
+  if (trust.kind !== 'carrier' || sender === null) return quarantine('unknown_sender', 'Only a carrier can request a port-out.');
+
+  const reading = readPortOutRequest(parsed.text, { forwardedMessage: isForwardSubject(parsed.subject) });
+  if (reading.kind === 'incomplete') return quarantine('port_out_request_incomplete', reading.message);
+  const { numbers, accountNumber, pin, authorizedName, requestedDate } = reading.input;
+  // The API's limits hold for email too (how many numbers, how long each field).
+  const body = CreatePortOutBody.safeParse({ numbers, accountNumber: accountNumber ?? undefined, pin: pin ?? undefined, authorizedName, requestedDate });
+  if (!body.success) {
+    const issues = body.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
+    return quarantine('port_out_request_incomplete', `The port-out request's fields are out of bounds: ${issues}.`);
+  }
+
+  const loaIndex = loaAttachmentIndex(parsed.attachments);
+  if (loaIndex === null) {
+    return quarantine('port_out_loa_missing', 'A port-out request by email needs the signed Letter of Authority attached as a PDF; this message has none. An operator asks the carrier for it.');
+  }
+
+  const portOutId = portOutIdFor(inboundId);
+  const caller: Caller = { role: 'carrier', principalId: `email:${inboundId}`, accountId: null, carrierId: trust.carrierId };
+  try {
+    // Numbers the use case would refuse (422, nothing stored) are refused before any document is filed.
+    normalizePortOutNumbers(body.data.numbers);
+    await storeAttachments(deps, holder, portOutId, parsed, 'carrier', loaIndex);
+    const loaDocumentId = holder.record.attachments[loaIndex]?.documentId ?? null;
+    const view = await requestPortOut(deps, caller, body.data, { channel: 'email', id: portOutId, inboundEmailId: inboundId, loaDocumentId, replyTo: sender });
+    logger.info('inbound email port-out request', { inboundId, portOutId, status: view.status, code: view.rejection?.code });
+  } catch (error) {
+    if (error instanceof RuleViolationError) {
+      const details = error.issues.map((issue) => issue.message).join(' ');
+      return quarantine('rejected_by_rules', details === '' ? error.message : `${error.message} ${details}`, null, error.code);
+    }
+    throw error;
+  }
+  return { status: 'applied', reason: null, orderId: portOutId, applied: null };
+}
+
+/**
+ * A gaining carrier's reply about one of its port-outs (the answer we sent it asks for one when the
+ * port completes). Only its carrier may answer, and only with the completion: a withdrawal goes
+ * through the API, and anything else waits for an operator. The completion goes through
+ * recordPortOutCarrierEvent like the API's; the rules' refusals (not accepted, a date before the
+ * acceptance or in the future) wait for an operator with their code. Applied at most once: see the
+ * top of this file (5).
+ */
+async function portOutReply(
+  deps: IntakeDeps,
+  holder: { record: InboundEmailState },
+  parsed: ParsedEmail,
+  portOutId: string,
+  newest: string,
+  sender: string | null,
+  carriers: CarrierRecord[],
+): Promise<Outcome> {
+  const portOut = await deps.repository.getPortOut(portOutId);
+  if (portOut === null) return quarantine('unknown_order', `No port-out ${portOutId} exists.`);
+
+  // Only carriers report on port-outs: customers' addresses do not count here.
+  const trust = judgeSender({
+    fromAddress: sender,
+    verdicts: holder.record.verdicts,
+    carriers: carriers.map(({ id, emailDomains }) => ({ id, emailDomains })),
+    customerAddresses: [],
+  });
+  if (trust.kind === 'untrusted') return quarantine(trust.code, trust.message, portOut.id);
+  if (trust.kind !== 'carrier') return quarantine('unknown_sender', 'Only the gaining carrier can report on a port-out.', portOut.id);
+  if (trust.carrierId !== portOut.carrierId) {
+    return quarantine('sender_not_order_carrier', 'The sender belongs to a carrier that is not this port-out\'s gaining carrier.', portOut.id);
+  }
+
+  await storeAttachments(deps, holder, portOut.id, parsed, 'carrier');
+  const onlyCompletion = 'A port-out email can only report the port\'s completion (a withdrawal goes through the API: a "withdrawn" event on the port-out). An operator reads it.';
+  const understanding = readCarrierAnswer(newest, portOut.market ?? 'GB');
+  if (understanding.kind === 'unclear') return quarantine('unclear_answer', `${understanding.message} ${onlyCompletion}`, portOut.id, understanding.code);
+  const answer = understanding.answer;
+  if (answer.type !== 'completed') {
+    const reads = answer.type === 'rejected' ? 'a rejection' : 'a transfer date';
+    return quarantine('unclear_answer', `The reply reads as ${reads}. ${onlyCompletion}`, portOut.id);
+  }
+
+  const caller: Caller = { role: 'carrier', principalId: `email:${holder.record.id}`, accountId: null, carrierId: trust.carrierId };
+  try {
+    const view = await recordPortOutCarrierEvent(deps, caller, portOut.id, { type: 'completed', completedOn: answer.completedOn });
+    logger.info('inbound email port-out completion', { inboundId: holder.record.id, portOutId: portOut.id, status: view.status });
+  } catch (error) {
+    if (error instanceof NotFoundError) return quarantine('sender_not_order_carrier', 'The port-out is not visible to the sender\'s carrier.', portOut.id);
+    if (error instanceof DomainError && !(error instanceof ConcurrentModificationError)) {
+      return quarantine('rejected_by_rules', error.message, portOut.id, error.code);
+    }
+    throw error;
+  }
+  return { status: 'applied', reason: null, orderId: portOut.id, applied: answer };
 }
 
 // ---- exactly once ------------------------------------------------------------------------------------------
@@ -522,11 +684,19 @@ function documentIdFor(inboundId: string, index: number): string {
 }
 
 /**
- * Stores the message's PDF, PNG and JPEG attachments as documents of the order (blob first, then
+ * Stores the message's PDF, PNG and JPEG attachments as documents of the order or port-out (blob first, then
  * the record; both idempotent). Other types are skipped and stay listed on the record without a
  * document id. Returns how many documents the message has.
  */
-async function storeAttachments(deps: InboxDeps, holder: { record: InboundEmailState }, orderId: string, parsed: ParsedEmail, from: 'customer' | 'carrier'): Promise<number> {
+async function storeAttachments(
+  deps: InboxDeps,
+  holder: { record: InboundEmailState },
+  orderId: string,
+  parsed: ParsedEmail,
+  from: 'customer' | 'carrier',
+  /** The attachment that is the signed Letter of Authority (a port-out request's). */
+  loaIndex: number | null = null,
+): Promise<number> {
   const record = holder.record;
   let stored = 0;
   const attachments = await Promise.all(
@@ -540,7 +710,7 @@ async function storeAttachments(deps: InboxDeps, holder: { record: InboundEmailS
       const document: DocumentRecord = {
         id: documentId,
         orderId,
-        kind: documentKindOf(attachment.filename, parsed.subject),
+        kind: index === loaIndex ? 'loa_signed' : documentKindOf(attachment.filename, parsed.subject),
         filename: safeFilename(attachment.filename, index, type.extension),
         contentType: type.contentType,
         size: attachment.content.length,

@@ -46,4 +46,8 @@ export type QuarantineCode =
   | 'customer_cannot_change_orders'
   | 'unclear_answer'
   | 'rejected_by_rules'
-  | 'failed_repeatedly';
+  | 'failed_repeatedly'
+  /** A gaining carrier's port-out request lacks a field, or a field could not be read without doubt. */
+  | 'port_out_request_incomplete'
+  /** A port-out request came without its signed Letter of Authority (a PDF). */
+  | 'port_out_loa_missing';
