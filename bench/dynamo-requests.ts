@@ -6,13 +6,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { startLocalS3 } from '../local/s3.ts';
 
 const SIZES = [1, 25, 100, 1000, 5000];
 
 export async function benchDynamoRequests(): Promise<void> {
   const dynamo = await startDynamoDbLocal({ port: await findFreePort(), dataDir: mkdtempSync(join(tmpdir(), 'portdesk-bench-')) });
+  // Submitting renders the Letter of Authority and signing stamps it: both keep files in S3.
+  const s3 = await startLocalS3({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'portdesk-bench-s3-')), buckets: ['portdesk-bench'] });
   try {
     Object.assign(process.env, {
+      S3_ENDPOINT: s3.endpoint,
+      RAW_MAIL_BUCKET: 'portdesk-bench',
       TABLE_NAME: 'portdesk-bench',
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       AWS_REGION: 'ap-southeast-2',
@@ -62,6 +67,8 @@ export async function benchDynamoRequests(): Promise<void> {
     // Warm the authorizer cache for both keys, as API Gateway would after the first call.
     const carrier = await call('POST', '/v1/carriers', operatorKey, { name: 'Bench Carrier' });
     await call('GET', '/v1/port-ins', carrier.apiKey);
+    const gaining = await call('POST', '/v1/carriers', operatorKey, { name: 'Bench Gaining Carrier' });
+    await call('GET', '/v1/port-outs', gaining.apiKey);
     const account = (await measure('create account', null, () =>
       call('POST', '/v1/accounts', operatorKey, {
         name: 'Bench',
@@ -92,8 +99,19 @@ export async function benchDynamoRequests(): Promise<void> {
       await measure('sign order', n, () => call('POST', `/v1/port-ins/${order.id}/signature`, account.apiKey, { signerName: 'Bench Signer', agreed: true }));
       await measure('transfer date', n, () => call('POST', `/v1/port-ins/${order.id}/carrier-events`, carrier.apiKey, { type: 'transfer_date', transferDate: '2026-03-10' }));
       await measure('complete order', n, () => call('POST', `/v1/port-ins/${order.id}/carrier-events`, carrier.apiKey, { type: 'completed', completedOn: '2026-03-02' }));
+      // The same numbers leave again: a port-out takes at most 1,000.
+      const leaving = numbers.slice(0, 1000).map((line) => line.number);
+      const portOut = (await measure('port-out request (accepted)', leaving.length, () =>
+        call('POST', '/v1/port-outs', gaining.apiKey, { numbers: leaving, authorizedName: 'Bench Signer', requestedDate: '2026-03-09' }),
+      )) as { id: string; status: string };
+      if (portOut.status !== 'accepted') throw new Error(`bench port-out was ${portOut.status}`);
+      await measure('read port-out', leaving.length, () => call('GET', `/v1/port-outs/${portOut.id}`, gaining.apiKey));
+      await measure('complete port-out', leaving.length, () =>
+        call('POST', `/v1/port-outs/${portOut.id}/carrier-events`, gaining.apiKey, { type: 'completed', completedOn: '2026-03-02' }),
+      );
     }
     await measure('list orders (page of 25)', null, () => call('GET', '/v1/port-ins', account.apiKey));
+    await measure('list port-outs (page of 25)', null, () => call('GET', '/v1/port-outs', account.apiKey));
 
     console.log('\n## DynamoDB requests per API operation (authorizer cached; DynamoDB Local)\n');
     console.log('| operation | numbers | requests | budget 2*ceil(n/25)+10 | wall ms |');
@@ -103,6 +121,6 @@ export async function benchDynamoRequests(): Promise<void> {
     }
     await new Promise<void>((resolve) => server.close(() => resolve()));
   } finally {
-    await dynamo.stop();
+    await Promise.all([dynamo.stop(), s3.close()]);
   }
 }

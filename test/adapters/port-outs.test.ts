@@ -3,80 +3,22 @@
 // inventory it changes on completion.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  AccountRecord,
-  ApiKeyRecord,
-  InventoryNumber,
-  OrderChange,
-  OutboxItem,
-  PortOutChange,
-  PortOutListFilter,
-} from '../../shared/app/ports.ts';
-import type { Clock } from '../../shared/app/clock.ts';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AccountRecord, OrderChange, OutboxItem, PortOutChange, PortOutListFilter } from '../../shared/app/ports.ts';
 import { countDynamoRequests, type DynamoRequestCounter } from '../../shared/adapters/dynamo/client.ts';
 import { DynamoRepository } from '../../shared/adapters/dynamo/repository.ts';
 import { ConcurrentModificationError, NumberConflictError } from '../../shared/rules/errors.ts';
-import type { PortOutEvent, PortOutRequest, PortOutStatus } from '../../shared/rules/port-out/types.ts';
+import { evaluatePortOut } from '../../shared/rules/port-out/evaluate.ts';
+import type { PortOutEvent, PortOutFacts, PortOutRequest, PortOutStatus } from '../../shared/rules/port-out/types.ts';
 import type { PortInOrder } from '../../shared/rules/types.ts';
+import { buildOrder, line as lineInput } from '../rules/port-in-fixtures.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { inventory, makeAccount, makeKey, nextInstant, numberSource, putOrphanLock, rejection } from '../support/repository-fixtures.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Small local factories
 
-let numberSerial = 0;
-/** Distinct Sydney numbers, never reused within this file. */
-function numbers(count: number): string[] {
-  const start = numberSerial;
-  numberSerial += count;
-  return Array.from({ length: count }, (_, i) => `+6129${String(start + i).padStart(7, '0')}`);
-}
-
-let instantSerial = 0;
-/** Strictly increasing instants, so "newest first" is well defined. */
-function nextInstant(): string {
-  instantSerial += 1;
-  return new Date(Date.UTC(2026, 2, 2, 0, 0, 0) + instantSerial * 1000).toISOString();
-}
-
-function makeAccount(overrides: Partial<AccountRecord> = {}): AccountRecord {
-  return {
-    id: `acc_${randomUUID().slice(0, 8)}`,
-    name: 'Acme Pty Ltd',
-    market: 'AU',
-    adminEmail: 'admin@acme.test',
-    plan: { active: true, portingEnabled: true, monthlyFee: { currency: 'AUD', amountMinor: 3000 } },
-    losingCarrierAccountNumber: null,
-    portOutPinHash: null,
-    terminationDate: null,
-    terminationWarnedAt: null,
-    numbersReleasedAt: null,
-    firstInboundCallAt: null,
-    firstOutboundCallAt: null,
-    activeNumberCount: 0,
-    createdAt: nextInstant(),
-    version: 1,
-    ...overrides,
-  };
-}
-
-function makeKey(accountId: string): ApiKeyRecord {
-  return { keyHash: randomUUID().replaceAll('-', ''), role: 'customer', accountId, carrierId: null, createdAt: nextInstant() };
-}
-
-function inventory(accountId: string, e164: string, overrides: Partial<InventoryNumber> = {}): InventoryNumber {
-  return {
-    e164,
-    accountId,
-    origin: 'provisioned',
-    status: 'active',
-    activeSince: '2026-01-05T00:00:00.000Z',
-    portedOutAt: null,
-    portOutId: null,
-    chargesStopOn: null,
-    ...overrides,
-  };
-}
+const numbers = numberSource('+6129'); // Sydney
 
 /** An account holding `count` active numbers. */
 async function accountWithNumbers(count: number): Promise<{ account: AccountRecord; e164s: string[] }> {
@@ -87,31 +29,28 @@ async function accountWithNumbers(count: number): Promise<{ account: AccountReco
   return { account, e164s };
 }
 
+/**
+ * A port-out as the rules decide it at `overrides.createdAt` (else the next instant): accepted when
+ * `e164s` are active numbers of `accountId`, rejected (number_not_found) when no account is named.
+ */
 function makePortOut(accountId: string | null, e164s: string[], overrides: Partial<PortOutRequest> = {}): PortOutRequest {
-  const at = overrides.createdAt ?? nextInstant();
-  return {
-    id: `pout_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
-    carrierId: 'car_gaining',
-    accountId,
-    market: accountId === null ? null : 'AU',
-    status: 'accepted',
-    lines: e164s.map((e164) => ({ e164, origin: 'provisioned' })),
-    accountNumber: null,
-    pinGiven: false,
-    authorizedName: 'Jo Bloggs',
-    requestedDate: '2026-03-20',
-    rejection: null,
-    channel: 'api',
-    inboundEmailId: null,
-    loaDocumentId: null,
-    completedOn: null,
-    monthlyChargeChange: null,
-    withdrawnReason: null,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    ...overrides,
+  const held = accountId === null ? [] : e164s;
+  const facts: PortOutFacts = {
+    inventory: new Map(held.map((e164) => [e164, { accountId: accountId!, origin: 'provisioned', status: 'active' }])),
+    accounts: new Map(
+      accountId === null
+        ? []
+        : [[accountId, { id: accountId, market: 'AU', accountNumber: null, portOutPinHash: null, terminationDate: null, activeNumberCount: e164s.length }]],
+    ),
+    locks: new Map(),
   };
+  const { portOut } = evaluatePortOut(
+    { id: `pout_${randomUUID().replaceAll('-', '').slice(0, 16)}`, carrierId: 'car_gaining', channel: 'api', inboundEmailId: null, loaDocumentId: null },
+    { numbers: e164s, accountNumber: null, pinHash: null, authorizedName: 'Jo Bloggs', requestedDate: '2026-03-20' },
+    facts,
+    { now: new Date(overrides.createdAt ?? nextInstant()), actor: { kind: 'carrier', id: 'car_gaining' } },
+  );
+  return { ...portOut, ...overrides };
 }
 
 function portOutEvent(type: PortOutEvent['type'], at: string, data: Record<string, unknown> = {}): PortOutEvent {
@@ -156,53 +95,16 @@ function completion(portOut: PortOutRequest, on: string, change: Partial<PortOut
   });
 }
 
+/** A port-in draft of `e164s` on `accountId`, as the rules create it. */
 function makeOrder(accountId: string, e164s: string[], overrides: Partial<PortInOrder> = {}): PortInOrder {
-  const at = overrides.createdAt ?? nextInstant();
-  return {
-    id: `pin_${randomUUID().slice(0, 12)}`,
-    accountId,
+  const { order } = buildOrder({
     market: 'AU',
-    status: 'draft',
-    details: {
-      carrierId: 'car_telstra',
-      losingCarrierAccountNumber: null,
-      pin: null,
-      accountHolder: { businessName: 'Acme Pty Ltd' },
-      serviceAddress: null,
-      submitterEmail: null,
-      primaryNumber: e164s[0] ?? null,
-      internetConnection: null,
-      temporaryNumber: null,
-      termsAccepted: true,
-    },
-    lines: e164s.map((e164) => ({ input: e164, e164, lineType: 'pstn', services: [], acknowledgedServiceLoss: false, dslSeparated: false })),
-    category: 'standard',
-    portBackNumbers: [],
-    quote: { currency: 'AUD', lines: [], total: { currency: 'AUD', amountMinor: 0 }, taxIncluded: null, monthlyChargeChange: null },
-    issues: { errors: [], warnings: [] },
-    monthlyFee: { currency: 'AUD', amountMinor: 3000 },
-    holdReason: null,
-    signature: null,
-    signingRequests: [],
-    commencementDate: null,
-    dueDate: null,
-    transferDate: null,
-    rejectionCount: 0,
-    lastRejection: null,
-    resubmitBy: null,
-    completedOn: null,
-    finalCompensation: null,
-    charges: [],
-    overdueSince: null,
-    confirmedTransferDate: null,
-    compensationAccruedTo: null,
-    exception: null,
-    dueAt: null,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    ...overrides,
-  };
+    id: `pin_${randomUUID().slice(0, 12)}`,
+    createdAt: overrides.createdAt ?? nextInstant(),
+    account: { id: accountId },
+    lines: e164s.map((e164) => lineInput(e164)),
+  });
+  return { ...order, ...overrides };
 }
 
 function orderCreation(order: PortInOrder): OrderChange {
@@ -228,15 +130,6 @@ function outboxFor(portOut: PortOutRequest, purpose: string): OutboxItem {
     nextAttemptAt: portOut.updatedAt,
     deliveredAt: null,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 async function allPortOuts(filter: PortOutListFilter, limit: number): Promise<{ ids: string[]; pages: number }> {
@@ -538,15 +431,8 @@ describe('locks shared with port-ins', () => {
     const { account, e164s } = await accountWithNumbers(1);
     const orphan = e164s[0]!;
     const now = new Date('2026-03-02T12:00:00.000Z');
-    const clock: Clock = { now: () => now };
-    const timed = new DynamoRepository(table.client, table.tableName, clock);
-    const putOrphan = (takenAt: string) =>
-      table.client.send(
-        new PutCommand({
-          TableName: table.tableName,
-          Item: { pk: `NUMBER#${orphan}`, sk: 'LOCK', e164: orphan, orderId: 'pout_vanished', orderKind: 'port_out', takenAt },
-        }),
-      );
+    const timed = new DynamoRepository(table.client, table.tableName, { now: () => now });
+    const putOrphan = (takenAt: string) => putOrphanLock(table, { e164: orphan, orderId: 'pout_vanished', orderKind: 'port_out', takenAt });
 
     await putOrphan('2026-03-02T11:55:00.000Z'); // 5 minutes: its port-out may still be being written
     expect((await timed.getNumberLocks([orphan])).get(orphan)?.orderId).toBe('pout_vanished');

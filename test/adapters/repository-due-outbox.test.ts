@@ -4,38 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  AccountRecord,
-  ApiKeyRecord,
-  DeliveryAttempt,
-  DueItem,
-  DueQueue,
-  OrderChange,
-  OutboxItem,
-  WorkflowWait,
-} from '../../shared/app/ports.ts';
+import type { DeliveryAttempt, DueItem, DueQueue, OrderChange, OutboxItem, WorkflowWait } from '../../shared/app/ports.ts';
 import { countDynamoRequests } from '../../shared/adapters/dynamo/client.ts';
 import { DynamoRepository, InvalidCursorError, MAX_OUTBOX_ITEM_BYTES } from '../../shared/adapters/dynamo/repository.ts';
 import { ConcurrentModificationError, NotFoundError, NumberConflictError } from '../../shared/rules/errors.ts';
-import type { PortInEvent, PortInLine, PortInOrder } from '../../shared/rules/types.ts';
+import type { PortInEvent, PortInOrder } from '../../shared/rules/types.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { line, makeAccount, makeKey, nextInstant, numberSource, rejection } from '../support/repository-fixtures.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Small local factories (fictitious data only)
 
-let numberSerial = 0;
-/** Distinct Brisbane numbers, never reused within this file. */
-function numbers(count: number): string[] {
-  const start = numberSerial;
-  numberSerial += count;
-  return Array.from({ length: count }, (_, i) => `+6173${String(start + i).padStart(7, '0')}`);
-}
-
-let instantSerial = 0;
-function nextInstant(): string {
-  instantSerial += 1;
-  return new Date(Date.UTC(2026, 2, 2, 0, 0, 0) + instantSerial * 1000).toISOString();
-}
+const numbers = numberSource('+6173'); // Brisbane
 
 /** An instant `minutes` after 2026-04-01T00:00Z (due times live in April, creation times in March). */
 function at(minutes: number): string {
@@ -43,35 +23,6 @@ function at(minutes: number): string {
 }
 
 const id = (prefix: string): string => `${prefix}_${randomUUID().slice(0, 12)}`;
-
-function line(e164: string): PortInLine {
-  return { input: e164, e164, lineType: 'pstn', services: [], acknowledgedServiceLoss: false, dslSeparated: false };
-}
-
-function makeAccount(overrides: Partial<AccountRecord> = {}): AccountRecord {
-  return {
-    id: id('acc'),
-    name: 'Example Pty Ltd',
-    market: 'AU',
-    adminEmail: 'admin@example.test',
-    plan: { active: true, portingEnabled: true, monthlyFee: { currency: 'AUD', amountMinor: 3000 } },
-    losingCarrierAccountNumber: null,
-    portOutPinHash: null,
-    terminationDate: null,
-    terminationWarnedAt: null,
-    numbersReleasedAt: null,
-    firstInboundCallAt: null,
-    firstOutboundCallAt: null,
-    activeNumberCount: 0,
-    createdAt: nextInstant(),
-    version: 1,
-    ...overrides,
-  };
-}
-
-function makeKey(accountId: string): ApiKeyRecord {
-  return { keyHash: randomUUID().replaceAll('-', ''), role: 'customer', accountId, carrierId: null, createdAt: nextInstant() };
-}
 
 function makeOrder(e164s: string[], overrides: Partial<PortInOrder> = {}): PortInOrder {
   const created = overrides.createdAt ?? nextInstant();
@@ -171,15 +122,6 @@ function emailItem(overrides: Partial<OutboxItem> = {}): OutboxItem {
 
 function attempt(when: string, ok: boolean, outcome = ok ? '250' : 'Throttling'): DeliveryAttempt {
   return { at: when, ok, outcome, durationMs: 42 };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Every due item of a queue at `now`, following cursors. */

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import type { AccountRecord, ApiKeyRecord, CarrierRecord, InventoryNumber, OrderChange } from '../../shared/app/ports.ts';
-import type { Clock } from '../../shared/app/clock.ts';
+import type { CarrierRecord, OrderChange } from '../../shared/app/ports.ts';
 import { countDynamoRequests, createDocumentClient } from '../../shared/adapters/dynamo/client.ts';
 import { DynamoRepository, InvalidCursorError } from '../../shared/adapters/dynamo/repository.ts';
 import {
@@ -13,55 +12,14 @@ import {
   NotFoundError,
   NumberConflictError,
 } from '../../shared/rules/errors.ts';
-import type { OrderStatus, PortInEvent, PortInLine, PortInOrder } from '../../shared/rules/types.ts';
+import type { OrderStatus, PortInEvent, PortInOrder } from '../../shared/rules/types.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { inventory, line, makeAccount, makeKey, nextInstant, numberSource, putOrphanLock, rejection } from '../support/repository-fixtures.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Small local factories
 
-let numberSerial = 0;
-/** Distinct Brisbane numbers, never reused within this file. */
-function numbers(count: number): string[] {
-  const start = numberSerial;
-  numberSerial += count;
-  return Array.from({ length: count }, (_, i) => `+6173${String(start + i).padStart(7, '0')}`);
-}
-
-let instantSerial = 0;
-/** Strictly increasing instants, so "newest first" is well defined. */
-function nextInstant(): string {
-  instantSerial += 1;
-  return new Date(Date.UTC(2026, 2, 2, 0, 0, 0) + instantSerial * 1000).toISOString();
-}
-
-function line(e164: string): PortInLine {
-  return { input: e164, e164, lineType: 'pstn', services: [], acknowledgedServiceLoss: false, dslSeparated: false };
-}
-
-function makeAccount(overrides: Partial<AccountRecord> = {}): AccountRecord {
-  return {
-    id: `acc_${randomUUID().slice(0, 8)}`,
-    name: 'Acme Pty Ltd',
-    market: 'AU',
-    adminEmail: 'admin@acme.test',
-    plan: { active: true, portingEnabled: true, monthlyFee: { currency: 'AUD', amountMinor: 3000 } },
-    losingCarrierAccountNumber: null,
-    portOutPinHash: null,
-    terminationDate: null,
-    terminationWarnedAt: null,
-    numbersReleasedAt: null,
-    firstInboundCallAt: null,
-    firstOutboundCallAt: null,
-    activeNumberCount: 0,
-    createdAt: nextInstant(),
-    version: 1,
-    ...overrides,
-  };
-}
-
-function makeKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  return { keyHash: randomUUID().replaceAll('-', ''), role: 'customer', accountId: null, carrierId: null, createdAt: nextInstant(), ...overrides };
-}
+const numbers = numberSource('+6173'); // Brisbane
 
 function makeOrder(accountId: string, e164s: string[], overrides: Partial<PortInOrder> = {}): PortInOrder {
   const at = overrides.createdAt ?? nextInstant();
@@ -140,14 +98,6 @@ function nextVersion(order: PortInOrder, patch: Partial<PortInOrder>, change: Pa
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -163,7 +113,7 @@ beforeAll(async () => {
 describe('accounts, carriers and API keys', () => {
   it('creates an account with its API key and reads both back', async () => {
     const account = makeAccount();
-    const apiKey = makeKey({ accountId: account.id });
+    const apiKey = makeKey(account.id);
     await repo.createAccount(account, apiKey);
 
     expect(await repo.getAccount(account.id)).toEqual(account);
@@ -172,12 +122,12 @@ describe('accounts, carriers and API keys', () => {
     expect(await repo.getApiKey('missing')).toBeNull();
 
     // Same id again: refused, and the second key is not written either.
-    const otherKey = makeKey({ accountId: account.id });
+    const otherKey = makeKey(account.id);
     expect(await rejection(repo.createAccount({ ...account, name: 'Other' }, otherKey))).toBeInstanceOf(ConcurrentModificationError);
     expect(await repo.getApiKey(otherKey.keyHash)).toBeNull();
     expect((await repo.getAccount(account.id))?.name).toBe('Acme Pty Ltd');
 
-    const rotated = makeKey({ accountId: account.id, role: 'customer' });
+    const rotated = makeKey(account.id);
     await repo.putApiKey(rotated);
     expect(await repo.getApiKey(rotated.keyHash)).toEqual(rotated);
   });
@@ -193,7 +143,7 @@ describe('accounts, carriers and API keys', () => {
         webhookUrl: null,
         createdAt: nextInstant(),
       };
-      await repo.createCarrier(carrier, makeKey({ role: 'carrier', carrierId: carrier.id }));
+      await repo.createCarrier(carrier, makeKey(null, { role: 'carrier', carrierId: carrier.id }));
       carriers.push(carrier);
     }
     expect(await repo.getCarrier(carriers[0]!.id)).toEqual(carriers[0]);
@@ -212,7 +162,7 @@ describe('accounts, carriers and API keys', () => {
 
   it('updates an account only from the version it read', async () => {
     const account = makeAccount();
-    await repo.createAccount(account, makeKey({ accountId: account.id }));
+    await repo.createAccount(account, makeKey(account.id));
     const updated = { ...account, firstInboundCallAt: '2026-03-03T10:00:00.000Z', version: 2 };
     await repo.updateAccount(updated, 1);
     expect(await repo.getAccount(account.id)).toEqual(updated);
@@ -225,7 +175,7 @@ describe('accounts, carriers and API keys', () => {
 
   it('keeps activeNumberCount, which only inventory writes change, across updateAccount', async () => {
     const account = makeAccount();
-    await repo.createAccount(account, makeKey({ accountId: account.id }));
+    await repo.createAccount(account, makeKey(account.id));
     const [a, b] = numbers(2);
     await repo.addInventoryNumbers(account.id, [a!, b!].map((e164) => inventory(account.id, e164)));
     // The caller read the account before the numbers were added: its count (0) must not win.
@@ -236,14 +186,11 @@ describe('accounts, carriers and API keys', () => {
   });
 });
 
-function inventory(accountId: string, e164: string, overrides: Partial<InventoryNumber> = {}): InventoryNumber {
-  return { e164, accountId, origin: 'provisioned', status: 'active', activeSince: '2026-01-05T00:00:00.000Z', portedOutAt: null, portOutId: null, chargesStopOn: null, ...overrides };
-}
 
 describe('orders', () => {
   it('creates and reads back a 5,000-number order; get is one Query and keeps the line order', async () => {
     const account = makeAccount();
-    await repo.createAccount(account, makeKey({ accountId: account.id }));
+    await repo.createAccount(account, makeKey(account.id));
     const e164s = numbers(5000).reverse(); // not sorted: order must come from the chunks, not the keys
     const order = makeOrder(account.id, e164s);
     order.lines[17] = { ...line(e164s[17]!), input: '07 3000 0017', services: ['adsl'], acknowledgedServiceLoss: true };
@@ -292,7 +239,7 @@ describe('orders', () => {
 
   it('measures the requests of creating orders of 1 and 100 numbers', async () => {
     const account = makeAccount();
-    await repo.createAccount(account, makeKey({ accountId: account.id }));
+    await repo.createAccount(account, makeKey(account.id));
     const counter = countDynamoRequests(table.client);
     for (const n of [1, 100]) {
       counter.reset();
@@ -455,15 +402,8 @@ describe('number locks', () => {
     const e164s = numbers(120);
     const orphan = e164s[110]!;
     const now = new Date('2026-03-02T12:00:00.000Z');
-    const clock: Clock = { now: () => now };
-    const timed = new DynamoRepository(table.client, table.tableName, clock);
-    const putOrphan = (takenAt: string) =>
-      table.client.send(
-        new PutCommand({
-          TableName: table.tableName,
-          Item: { pk: `NUMBER#${orphan}`, sk: 'LOCK', e164: orphan, orderId: 'pin_vanished', orderKind: 'port_in', takenAt },
-        }),
-      );
+    const timed = new DynamoRepository(table.client, table.tableName, { now: () => now });
+    const putOrphan = (takenAt: string) => putOrphanLock(table, { e164: orphan, orderId: 'pin_vanished', orderKind: 'port_in', takenAt });
 
     await putOrphan('2026-03-02T11:55:00.000Z'); // 5 minutes: its order may still be being written
     expect((await timed.getNumberLocks([orphan])).get(orphan)?.orderId).toBe('pin_vanished');
@@ -682,8 +622,8 @@ describe('inventory', () => {
   it('adds numbers, counts them, and refuses numbers active anywhere or locked by an order', async () => {
     const a = makeAccount();
     const b = makeAccount();
-    await repo.createAccount(a, makeKey({ accountId: a.id }));
-    await repo.createAccount(b, makeKey({ accountId: b.id }));
+    await repo.createAccount(a, makeKey(a.id));
+    await repo.createAccount(b, makeKey(b.id));
     const e164s = numbers(130); // three transactions of 49
     const counter = countDynamoRequests(table.client);
     await repo.addInventoryNumbers(a.id, e164s.map((e164) => inventory(a.id, e164)));
@@ -750,8 +690,8 @@ describe('inventory', () => {
     const racing = new DynamoRepository(client, table.tableName);
     const a = makeAccount();
     const other = makeAccount();
-    await repo.createAccount(a, makeKey({ accountId: a.id }));
-    await repo.createAccount(other, makeKey({ accountId: other.id }));
+    await repo.createAccount(a, makeKey(a.id));
+    await repo.createAccount(other, makeKey(other.id));
     const e164s = numbers(150);
     const stolen = e164s[120]!;
     let race: Promise<unknown> | null = null;
@@ -776,8 +716,8 @@ describe('inventory', () => {
   it('releases an account\'s active numbers, skipping the others, and counts them down', async () => {
     const account = makeAccount();
     const other = makeAccount();
-    await repo.createAccount(account, makeKey({ accountId: account.id }));
-    await repo.createAccount(other, makeKey({ accountId: other.id }));
+    await repo.createAccount(account, makeKey(account.id));
+    await repo.createAccount(other, makeKey(other.id));
     const mine = numbers(130); // two transactions of 99
     const [theirs] = numbers(1);
     await repo.addInventoryNumbers(account.id, mine.map((e164) => inventory(account.id, e164)));
@@ -810,7 +750,7 @@ describe('inventory', () => {
   it('activates ported-in numbers on completion and counts them (one transaction and split path)', async () => {
     for (const n of [3, 160]) {
       const account = makeAccount();
-      await repo.createAccount(account, makeKey({ accountId: account.id }));
+      await repo.createAccount(account, makeKey(account.id));
       const e164s = numbers(n);
       const order = makeOrder(account.id, e164s, { status: 'scheduled' });
       await repo.saveOrder(creation(order));

@@ -13,25 +13,18 @@ import { DynamoInboundEmailStore } from '../../shared/adapters/dynamo/inbound-em
 import { DynamoWebhookStore } from '../../shared/adapters/dynamo/webhook-store.ts';
 import { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.ts';
 import type { IntakeDeps } from '../../shared/app/context.ts';
-import type { Caller, DocumentRecord, InboundEmailRecord, InboundEmailStore, Repository } from '../../shared/app/ports.ts';
+import type { Caller, DocumentRecord, InboundEmailRecord, Repository } from '../../shared/app/ports.ts';
 import { createAccount } from '../../shared/app/use-cases/accounts.ts';
 import { createCarrier } from '../../shared/app/use-cases/carriers.ts';
 import { createPortIn, recordCarrierEvent, signPortIn, submitPortIn } from '../../shared/app/use-cases/port-ins.ts';
-import {
-  documentKindOf,
-  inboundEmailId,
-  receiveInboundEmail,
-  sniffDocumentType,
-  type InboundEmailState,
-  type ReceiveOutcome,
-} from '../../shared/app/use-cases/inbound-email.ts';
+import { documentKindOf, inboundEmailId, sniffDocumentType, type InboundEmailState } from '../../shared/app/use-cases/inbound-email.ts';
 import type { ReceiptVerdicts } from '../../shared/rules/email/types.ts';
 import type { Market, PortInEvent, PortInOrder } from '../../shared/rules/types.ts';
 import { startLocalS3, type LocalS3 } from '../../local/s3.ts';
 import { newSesMessageId } from '../../local/aws/ses-receipt.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { BIG_ATTACHMENT, CARRIERS, CUSTOMERS, EMAIL_FIXTURES, NUMBERS, OTHER_NUMBERS, bigAttachmentMessage, loadFixture, type EmailFixture } from './fixtures.ts';
-import { corpusAccount, intakeTestDeps } from './world.ts';
+import { AU_PLAN, PASSED, corpusAccount, crashingStore, deliverRaw, inboundRecord, intakeTestDeps, type Delivery } from './world.ts';
 
 // ---- raw messages ------------------------------------------------------------------------------------
 
@@ -100,7 +93,6 @@ const FILES = {
 
 const BUCKET = 'portdesk-intake-test';
 const OPERATOR: Caller = { role: 'operator', principalId: 'op_intake_test', accountId: null, carrierId: null };
-const PASSED: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 const ADMIN = 'admin@acme.example';
 const SUBMITTER = 'submitter@acme.example';
 const TELSTRA = 'porting@telstra.example';
@@ -132,12 +124,7 @@ beforeAll(async () => {
       name: 'Acme Plumbing',
       market: 'AU',
       adminEmail: ADMIN,
-      plan: {
-        active: true,
-        portingEnabled: true,
-        monthlyFee: { currency: 'AUD', amountMinor: 4900 },
-        portingFees: { standard: { currency: 'AUD', amountMinor: 3000 }, complex: { currency: 'AUD', amountMinor: 9000 } },
-      },
+      plan: AU_PLAN,
     })
   ).id;
 });
@@ -177,34 +164,13 @@ async function orderWith(carrierId: string): Promise<{ id: string; national: str
   return { id: created.id, national: number.national };
 }
 
-interface Delivery {
-  raw: Buffer;
-  rawKey: string;
-  outcome: ReceiveOutcome;
-}
-
-/** Stores the raw message as SES's S3 action would and runs the intake on it. */
-async function deliver(raw: Buffer, options: { verdicts?: Partial<ReceiptVerdicts>; rawKey?: string; deps?: IntakeDeps } = {}): Promise<Delivery> {
-  const sesMessageId = newSesMessageId();
-  const rawKey = options.rawKey ?? `inbound/${sesMessageId}`;
-  if (options.rawKey === undefined) await blobs.put(rawKey, raw, 'message/rfc822');
-  const outcome = await receiveInboundEmail(options.deps ?? deps, {
-    rawKey,
-    sesMessageId,
-    receivedAt: now.toISOString(),
-    verdicts: { ...PASSED, ...options.verdicts },
-    recipients: ['porting@portdesk.test'],
-  });
-  return { raw, rawKey, outcome };
-}
+/** Delivers the raw message now, with the test's deps unless others are given (see deliverRaw). */
+const deliver = (raw: Buffer, options: { verdicts?: Partial<ReceiptVerdicts>; rawKey?: string; deps?: IntakeDeps } = {}): Promise<Delivery> =>
+  deliverRaw(options.deps ?? deps, raw, now, options);
 
 const mail = (m: TestMail) => rawMail(m);
 
-async function recordOf(id: string): Promise<InboundEmailState> {
-  const record = await deps.inboundEmails.get(id);
-  if (record === null) throw new Error(`no inbound email ${id}`);
-  return record as InboundEmailState;
-}
+const recordOf = (id: string): Promise<InboundEmailState> => inboundRecord(deps, id);
 
 async function orderOf(id: string): Promise<PortInOrder> {
   const order = await deps.repository.getOrder(id);
@@ -602,29 +568,10 @@ describe('transient failures are retried, then quarantined', () => {
   });
 });
 
-/** An inbound store whose next update to a final status fails once: a crash after the order was written. */
-function crashingStore(): { store: InboundEmailStore; crashed: () => boolean } {
-  let crashed = false;
-  const inner = deps.inboundEmails;
-  const store: InboundEmailStore = {
-    claim: (record) => inner.claim(record),
-    get: (id) => inner.get(id),
-    list: (filter, page) => inner.list(filter, page),
-    async update(record: InboundEmailRecord, expectedVersion: number) {
-      if (!crashed && record.status !== 'received') {
-        crashed = true;
-        throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
-      }
-      return inner.update(record, expectedVersion);
-    },
-  };
-  return { store, crashed: () => crashed };
-}
-
 describe('never applied twice', () => {
   it('a crash between the order write and the final update: the retry sees the answer on the order and does not reject again', async () => {
     const order = await orderWith(telstraId);
-    const crash = crashingStore();
+    const crash = crashingStore(deps.inboundEmails);
     const crashing = { ...deps, inboundEmails: crash.store };
     const raw = mail({ from: TELSTRA, subject: `[PD-${order.id}]`, text: STRUCTURED.rejection });
     const rawKey = `inbound/${newSesMessageId()}`;
@@ -647,7 +594,7 @@ describe('never applied twice', () => {
 
   it('a crash, then the customer resubmits, then the retry: the old rejection is not applied again (no withdrawal)', async () => {
     const order = await orderWith(telstraId);
-    const crashing = { ...deps, inboundEmails: crashingStore().store };
+    const crashing = { ...deps, inboundEmails: crashingStore(deps.inboundEmails).store };
     const raw = mail({ from: TELSTRA, subject: `[PD-${order.id}]`, text: STRUCTURED.rejection });
     const rawKey = `inbound/${newSesMessageId()}`;
     await blobs.put(rawKey, raw, 'message/rfc822');
@@ -666,7 +613,7 @@ describe('never applied twice', () => {
 
   it('a crash, then the carrier moves the date through the API, then the retry: the old date is not set back', async () => {
     const order = await orderWith(telstraId);
-    const crashing = { ...deps, inboundEmails: crashingStore().store };
+    const crashing = { ...deps, inboundEmails: crashingStore(deps.inboundEmails).store };
     const raw = mail({ from: TELSTRA, subject: `[PD-${order.id}]`, text: STRUCTURED.transfer('16/03/2026') });
     const rawKey = `inbound/${newSesMessageId()}`;
     await blobs.put(rawKey, raw, 'message/rfc822');

@@ -8,17 +8,10 @@ import { PDFDocument, StandardFonts } from '@cantoo/pdf-lib';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IntakeDeps } from '../../shared/app/context.ts';
-import type { Caller, InboundEmailRecord, InboundEmailStore, OutboxItem, Repository } from '../../shared/app/ports.ts';
+import type { Caller, OutboxItem, Repository } from '../../shared/app/ports.ts';
 import { addInventoryNumbers, createAccount } from '../../shared/app/use-cases/accounts.ts';
 import { createCarrier } from '../../shared/app/use-cases/carriers.ts';
-import {
-  inboundEmailId,
-  loaAttachmentIndex,
-  portOutIdFor,
-  receiveInboundEmail,
-  type InboundEmailState,
-  type ReceiveOutcome,
-} from '../../shared/app/use-cases/inbound-email.ts';
+import { inboundEmailId, loaAttachmentIndex, portOutIdFor, type InboundEmailState } from '../../shared/app/use-cases/inbound-email.ts';
 import type { ReceiptVerdicts } from '../../shared/rules/email/types.ts';
 import type { PortOutRequest } from '../../shared/rules/port-out/types.ts';
 import type { Market } from '../../shared/rules/types.ts';
@@ -27,12 +20,11 @@ import type { S3BlobStore } from '../../shared/adapters/aws/s3-blob-store.ts';
 import { CapturingMailer } from '../schedule/support.ts';
 import { createTestBucket } from '../support/blobs.ts';
 import { createTestTable } from '../support/dynamo.ts';
-import { intakeTestDeps } from './world.ts';
+import { AU_PLAN, crashingStore, deliverRaw, inboundRecord, intakeTestDeps, type Delivery } from './world.ts';
 
 // ---- the world ------------------------------------------------------------------------------------------
 
 const OPERATOR: Caller = { role: 'operator', principalId: 'op_port_out_intake', accountId: null, carrierId: null };
-const PASSED: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 /** The gaining carriers (they ask us to release numbers). */
 const KESTREL = 'porting@kestrel.example';
 const LAVANDE_TEL = 'portabilite@lavandetel.example';
@@ -65,12 +57,7 @@ beforeAll(async () => {
       adminEmail: AU_ADMIN,
       losingCarrierAccountNumber: 'ACC-2026',
       portOutPin: PIN,
-      plan: {
-        active: true,
-        portingEnabled: true,
-        monthlyFee: { currency: 'AUD', amountMinor: 4900 },
-        portingFees: { standard: { currency: 'AUD', amountMinor: 3000 }, complex: { currency: 'AUD', amountMinor: 9000 } },
-      },
+      plan: AU_PLAN,
     })
   ).id;
   accounts.FR = (
@@ -150,32 +137,11 @@ function englishRequest(numbers: string[], fields: { pin?: string; accountNumber
   ].join('\n');
 }
 
-interface Delivery {
-  raw: Buffer;
-  rawKey: string;
-  outcome: ReceiveOutcome;
-}
+/** Delivers the raw message now, with the test's deps unless others are given (see deliverRaw). */
+const deliver = (raw: Buffer, options: { verdicts?: Partial<ReceiptVerdicts>; rawKey?: string; deps?: IntakeDeps } = {}): Promise<Delivery> =>
+  deliverRaw(options.deps ?? deps, raw, now, options);
 
-/** Stores the raw message as SES's S3 action would and runs the intake on it. */
-async function deliver(raw: Buffer, options: { verdicts?: Partial<ReceiptVerdicts>; rawKey?: string; deps?: IntakeDeps } = {}): Promise<Delivery> {
-  const sesMessageId = newSesMessageId();
-  const rawKey = options.rawKey ?? `inbound/${sesMessageId}`;
-  if (options.rawKey === undefined) await blobs.put(rawKey, raw, 'message/rfc822');
-  const outcome = await receiveInboundEmail(options.deps ?? deps, {
-    rawKey,
-    sesMessageId,
-    receivedAt: now.toISOString(),
-    verdicts: { ...PASSED, ...options.verdicts },
-    recipients: ['porting@portdesk.test'],
-  });
-  return { raw, rawKey, outcome };
-}
-
-async function recordOf(id: string): Promise<InboundEmailState> {
-  const record = await deps.inboundEmails.get(id);
-  if (record === null) throw new Error(`no inbound email ${id}`);
-  return record as InboundEmailState;
-}
+const recordOf = (id: string): Promise<InboundEmailState> => inboundRecord(deps, id);
 
 async function portOutOf(id: string): Promise<PortOutRequest> {
   const portOut = await deps.repository.getPortOut(id);
@@ -523,7 +489,7 @@ describe('the gaining carrier replies [PD-pout_…] to report the completion', (
     const raw = await replyTo(answer, { from: KESTREL, text: 'Port completed on 2026-03-11.' });
     const rawKey = `inbound/${newSesMessageId()}`;
     await blobs.put(rawKey, raw, 'message/rfc822');
-    const crashing = { ...deps, inboundEmails: crashingStore(deps.inboundEmails) };
+    const crashing = { ...deps, inboundEmails: crashingStore(deps.inboundEmails).store };
 
     await expect(deliver(raw, { rawKey, deps: crashing })).rejects.toThrow(/connection reset/);
     const id = inboundEmailId(raw);
@@ -622,23 +588,6 @@ describe('the gaining carrier replies [PD-pout_…] to report the completion', (
 
 // ---- once -------------------------------------------------------------------------------------------------------
 
-/** An inbound-email store whose first final update fails (a crash after the port-out was written). */
-function crashingStore(inner: InboundEmailStore): InboundEmailStore {
-  let crashed = false;
-  return {
-    claim: (record) => inner.claim(record),
-    get: (id) => inner.get(id),
-    list: (filter, page) => inner.list(filter, page),
-    async update(record: InboundEmailRecord, expectedVersion: number) {
-      if (!crashed && record.status !== 'received') {
-        crashed = true;
-        throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
-      }
-      return inner.update(record, expectedVersion);
-    },
-  };
-}
-
 describe('one message, one port-out', () => {
   const request = async (numbers: string[]) =>
     mail({ from: KESTREL, subject: 'Port-out request', text: englishRequest(numbers), attachments: [{ filename: 'loa.pdf', content: await loaPdf('Jane Citizen'), contentType: 'application/pdf' }] });
@@ -671,7 +620,7 @@ describe('one message, one port-out', () => {
     const raw = await request(numbers);
     const rawKey = `inbound/${newSesMessageId()}`;
     await blobs.put(rawKey, raw, 'message/rfc822');
-    const crashing = { ...deps, inboundEmails: crashingStore(deps.inboundEmails) };
+    const crashing = { ...deps, inboundEmails: crashingStore(deps.inboundEmails).store };
     const sentBefore = mailer.sent.length;
 
     await expect(deliver(raw, { rawKey, deps: crashing })).rejects.toThrow(/connection reset/);

@@ -362,8 +362,8 @@ describe('evaluatePortOut: account termination', () => {
 
 // ---- Lifecycle
 
-function accepted(market: Market, at: string, numbers: string[] = [A1, A3]): PortOutRequest {
-  const decision = evaluatePortOut(REQUEST, input({ numbers }), facts({ accounts: [account({ market })] }), ctx({ now: new Date(at) }));
+function accepted(market: Market, at: string, numbers: string[] = [A1, A3], world: World = { accounts: [account({ market })] }): PortOutRequest {
+  const decision = evaluatePortOut(REQUEST, input({ numbers }), facts(world), ctx({ now: new Date(at) }));
   expect(decision.portOut.status).toBe('accepted');
   return decision.portOut;
 }
@@ -384,6 +384,13 @@ const completeCtx = (now: string, market: Market = 'GB', activeNumberCount = 3, 
 function withStatus(status: PortOutStatus): PortOutRequest {
   return { ...accepted('GB', '2026-06-01T09:00:00Z'), status };
 }
+
+/** An FR port-out of `numbers` (all acc_a's), accepted on 1 June from an account of `before` active numbers. */
+const acceptedFr = (numbers: string[], before: number): PortOutRequest =>
+  accepted('FR', '2026-06-01T09:00:00Z', numbers, {
+    inventory: Object.fromEntries(numbers.map((n) => [n, active()])),
+    accounts: [account({ market: 'FR', activeNumberCount: before })],
+  });
 
 describe('completePortOut', () => {
   const portOut = accepted('GB', '2026-06-01T09:00:00Z');
@@ -471,12 +478,7 @@ describe('completePortOut', () => {
     [1, 1, 2, 0], // a stale count never makes a charge go up
   ])('FR: %s seat(s), %i active, %i leaving -> %i', (seats, before, leaving, change) => {
     const numbers = [A1, A2, A3, '+442079460004', '+442079460005', '+442079460006', '+442079460007', '+442079460008', '+442079460009', '+442079460010'].slice(0, leaving);
-    const p = evaluatePortOut(
-      REQUEST,
-      input({ numbers }),
-      facts({ inventory: Object.fromEntries(numbers.map((n) => [n, active()])), accounts: [account({ market: 'FR', activeNumberCount: before })] }),
-      ctx({ now: new Date('2026-06-01T09:00:00Z') }),
-    ).portOut;
+    const p = acceptedFr(numbers, before);
     const decision = completePortOut(p, '2026-06-05', completeCtx('2026-06-10T09:00:00Z', 'FR', before, seats));
     expect(decision.portOut.monthlyChargeChange).toEqual({ currency: 'EUR', amountMinor: change });
     expect(decision.events[0]!.data.monthlyChargeChange).toEqual({ currency: 'EUR', amountMinor: change });
@@ -612,12 +614,7 @@ describe('properties', () => {
       fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), (seats, before, leaving) => {
         fc.pre(leaving <= before);
         const numbers = Array.from({ length: leaving }, (_, k) => `+3314268${String(k).padStart(4, '0')}`);
-        const p = evaluatePortOut(
-          REQUEST,
-          input({ numbers }),
-          facts({ inventory: Object.fromEntries(numbers.map((n) => [n, active()])), accounts: [account({ market: 'FR', activeNumberCount: before })] }),
-          ctx({ now: new Date('2026-06-01T09:00:00Z') }),
-        ).portOut;
+        const p = acceptedFr(numbers, before);
         const change = completePortOut(p, '2026-06-01', completeCtx('2026-06-01T10:00:00Z', 'FR', before, seats)).portOut.monthlyChargeChange!;
         // Count, one by one, the numbers billed before and after (the first `seats` are included).
         let charged = 0;

@@ -169,6 +169,11 @@ const carrierOrdersPk = (carrierId: string): string => `CARRIER#${carrierId}#POR
 const outboxSubjectPk = (subjectId: string): string => `OUTBOX#SUBJECT#${subjectId}`;
 const accountPortOutsPk = (accountId: string): string => `ACCOUNT#${accountId}#PORTOUT`;
 const carrierPortOutsPk = (carrierId: string): string => `CARRIER#${carrierId}#PORTOUT`;
+/** The lists each kind (its BY_KIND partition) is on: its account's and its carrier's. */
+const OWNED_LISTS = {
+  PORTIN: { account: accountOrdersPk, carrier: carrierOrdersPk },
+  PORTOUT: { account: accountPortOutsPk, carrier: carrierPortOutsPk },
+} as const;
 const duePartition = (queue: DueQueue): string => `DUE#${queue}`;
 
 /** The base-table key of each kind of item in the due index, and what the scheduled check calls it. */
@@ -1263,28 +1268,17 @@ export class DynamoRepository implements Repository {
   }
 
   listOrders(filter: OrderListFilter, page: PageRequest): Promise<Page<PortInOrderSummary>> {
-    const conditions: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    if (filter.status !== undefined) {
-      conditions.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = filter.status;
-    }
+    const conditions: FilterCondition[] = [];
+    if (filter.status !== undefined) conditions.push(equals('status', filter.status));
     if (filter.exception !== undefined) {
       // A cleared exception is stored as null: "has one" means a map is there.
-      conditions.push(filter.exception ? 'attribute_type(#exception, :map)' : 'NOT attribute_type(#exception, :map)');
-      names['#exception'] = 'exception';
-      values[':map'] = 'M';
+      conditions.push({
+        expression: filter.exception ? 'attribute_type(#exception, :map)' : 'NOT attribute_type(#exception, :map)',
+        names: { '#exception': 'exception' },
+        values: { ':map': 'M' },
+      });
     }
-    const extra = filterInput(conditions, names, values);
-    if (filter.accountId !== undefined) {
-      return this.queryIndex(BY_ACCOUNT, accountOrdersPk(filter.accountId), false, page, toSummary, extra);
-    }
-    if (filter.carrierId !== undefined) {
-      return this.queryIndex(BY_CARRIER, carrierOrdersPk(filter.carrierId), false, page, toSummary, extra);
-    }
-    return this.queryIndex(BY_KIND, 'PORTIN', false, page, toSummary, extra);
+    return this.listOwned('PORTIN', filter, conditions, page, toSummary);
   }
 
   listOrderEvents(orderId: string, page: PageRequest): Promise<Page<PortInEvent>> {
@@ -1400,27 +1394,10 @@ export class DynamoRepository implements Repository {
 
   /** By account, else by carrier, else all; a second of accountId / carrierId (and the status) filters the first's list. */
   listPortOuts(filter: PortOutListFilter, page: PageRequest): Promise<Page<PortOutRequest>> {
-    const conditions: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    if (filter.status !== undefined) {
-      conditions.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = filter.status;
-    }
-    if (filter.accountId !== undefined && filter.carrierId !== undefined) {
-      conditions.push('#carrierId = :carrierId');
-      names['#carrierId'] = 'carrierId';
-      values[':carrierId'] = filter.carrierId;
-    }
-    const extra = filterInput(conditions, names, values);
-    if (filter.accountId !== undefined) {
-      return this.queryIndex(BY_ACCOUNT, accountPortOutsPk(filter.accountId), false, page, toPortOut, extra);
-    }
-    if (filter.carrierId !== undefined) {
-      return this.queryIndex(BY_CARRIER, carrierPortOutsPk(filter.carrierId), false, page, toPortOut, extra);
-    }
-    return this.queryIndex(BY_KIND, 'PORTOUT', false, page, toPortOut, extra);
+    const conditions: FilterCondition[] = [];
+    if (filter.status !== undefined) conditions.push(equals('status', filter.status));
+    if (filter.accountId !== undefined && filter.carrierId !== undefined) conditions.push(equals('carrierId', filter.carrierId));
+    return this.listOwned('PORTOUT', filter, conditions, page, toPortOut);
   }
 
   listPortOutEvents(portOutId: string, page: PageRequest): Promise<Page<PortOutEvent>> {
@@ -1953,6 +1930,23 @@ export class DynamoRepository implements Repository {
     }
   }
 
+  /**
+   * A kind's list, newest first: the account's when one is named, else the carrier's, else every item
+   * of the kind; `conditions` filter the list chosen.
+   */
+  private listOwned<T>(
+    kind: keyof typeof OWNED_LISTS,
+    owner: { accountId?: string; carrierId?: string },
+    conditions: FilterCondition[],
+    page: PageRequest,
+    map: (item: Item) => T,
+  ): Promise<Page<T>> {
+    const extra = filterInput(conditions);
+    if (owner.accountId !== undefined) return this.queryIndex(BY_ACCOUNT, OWNED_LISTS[kind].account(owner.accountId), false, page, map, extra);
+    if (owner.carrierId !== undefined) return this.queryIndex(BY_CARRIER, OWNED_LISTS[kind].carrier(owner.carrierId), false, page, map, extra);
+    return this.queryIndex(BY_KIND, kind, false, page, map, extra);
+  }
+
   /** A page of an index partition, with opaque cursors checked against the partition. */
   private queryIndex<T>(
     index: IndexDefinition,
@@ -2020,11 +2014,29 @@ export class DynamoRepository implements Repository {
   }
 }
 
+/** One condition of a list's FilterExpression, with the attribute names and values it uses. */
+interface FilterCondition {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** `attribute` equals `value` (placeholders named after the attribute). */
+const equals = (attribute: string, value: unknown): FilterCondition => ({
+  expression: `#${attribute} = :${attribute}`,
+  names: { [`#${attribute}`]: attribute },
+  values: { [`:${attribute}`]: value },
+});
+
 /** A list query's FilterExpression from its conditions (all must hold); nothing when there are none. */
-function filterInput(conditions: string[], names: Record<string, string>, values: Record<string, unknown>): Partial<QueryCommandInput> {
+function filterInput(conditions: FilterCondition[]): Partial<QueryCommandInput> {
   return conditions.length === 0
     ? {}
-    : { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+    : {
+        FilterExpression: conditions.map((condition) => condition.expression).join(' AND '),
+        ExpressionAttributeNames: Object.assign({}, ...conditions.map((condition) => condition.names)),
+        ExpressionAttributeValues: Object.assign({}, ...conditions.map((condition) => condition.values)),
+      };
 }
 
 /** Inventory ops (of one account) in transactions, each with the account's count changed by as many. */
